@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readConfig, ConfigError } from './index.ts';
+
+test('defaults match the architecture table', () => {
+  const c = readConfig({});
+  assert.equal(c.httpPort, 8000);
+  assert.equal(c.wsPort, 5555);
+  assert.equal(c.sipPort, 5060);
+  assert.deepEqual(c.rtpPorts, { min: 16384, max: 32767 });
+  assert.equal(c.bind, '0.0.0.0');
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.logLevel, 'info');
+});
+
+test('port 0 is accepted for every port', () => {
+  const c = readConfig({ SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_WS_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_RTP_PORTS: '0-0' });
+  assert.equal(c.httpPort, 0);
+  assert.deepEqual(c.rtpPorts, { min: 0, max: 0 });
+});
+
+test('flags override the environment', () => {
+  assert.equal(readConfig({ SWITCHBOARD_HTTP_PORT: '9000' }, { httpPort: '9100' }).httpPort, 9100);
+});
+
+test('a bad value names the setting', () => {
+  for (const [env, setting] of [
+    [{ SWITCHBOARD_HTTP_PORT: 'eighty' }, 'SWITCHBOARD_HTTP_PORT'],
+    [{ SWITCHBOARD_SIP_PORT: '70000' }, 'SWITCHBOARD_SIP_PORT'],
+    [{ SWITCHBOARD_RTP_PORTS: '3000-2000' }, 'SWITCHBOARD_RTP_PORTS'],
+    [{ SWITCHBOARD_LOG_LEVEL: 'loud' }, 'SWITCHBOARD_LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SWITCHBOARD_BIND: 'not an ip' }, 'SWITCHBOARD_BIND'],
+  ] as const) {
+    assert.throws(() => readConfig(env), (e: unknown) => e instanceof ConfigError && e.message.startsWith(setting));
+  }
+});

@@ -1,0 +1,147 @@
+import { resolve } from 'node:path';
+import { LOG_LEVELS, SwitchboardError, type LogLevel } from '../lib/index.ts';
+
+/** Everything Switchboard reads from its environment, validated. */
+export interface Config {
+  readonly httpPort: number;
+  readonly wsPort: number;
+  readonly sipPort: number;
+  readonly rtpPorts: { readonly min: number; readonly max: number };
+  readonly bind: string;
+  /** Address advertised in SIP and SDP; the bind address unless that is a wildcard. */
+  readonly advertisedAddress: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly natsUrl: string | undefined;
+  readonly logLevel: LogLevel;
+  /** Lifetime of API tokens (KAZOO `token_auth_expiry_s`, default 3600). */
+  readonly tokenExpirySeconds: number;
+  /** Longest a call may last before the switch hangs it up; 0 = unlimited. */
+  readonly maxCallSeconds: number;
+}
+
+/** A setting with a bad value: the message names the setting. */
+export class ConfigError extends SwitchboardError {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super('config_invalid', `${setting}: ${message}`);
+    this.setting = setting;
+  }
+}
+
+/** One setting: its environment variable, its CLI flag and its default. */
+interface Setting {
+  readonly env: string;
+  readonly flag: string;
+  readonly fallback: string | undefined;
+  readonly help: string;
+}
+
+/** The settings table, shared by the env reader and the CLI's flag definitions. */
+export const SETTINGS = {
+  httpPort: { env: 'SWITCHBOARD_HTTP_PORT', flag: 'http-port', fallback: '8000', help: 'REST API port' },
+  wsPort: { env: 'SWITCHBOARD_WS_PORT', flag: 'ws-port', fallback: '5555', help: 'WebSocket events port' },
+  sipPort: { env: 'SWITCHBOARD_SIP_PORT', flag: 'sip-port', fallback: '5060', help: 'SIP port (UDP and TCP)' },
+  rtpPorts: { env: 'SWITCHBOARD_RTP_PORTS', flag: 'rtp-ports', fallback: '16384-32767', help: 'RTP port range' },
+  bind: { env: 'SWITCHBOARD_BIND', flag: 'bind', fallback: '0.0.0.0', help: 'address to listen on' },
+  advertisedAddress: {
+    env: 'SWITCHBOARD_ADVERTISED_ADDRESS',
+    flag: 'advertised-address',
+    fallback: undefined,
+    help: 'address put in SIP and SDP (default: the bind address, or 127.0.0.1 for a wildcard bind)',
+  },
+  dataDir: { env: 'SWITCHBOARD_DATA_DIR', flag: 'data-dir', fallback: './data', help: 'embedded database directory' },
+  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', fallback: undefined, help: 'PostgreSQL URL (optional)' },
+  natsUrl: { env: 'NATS_URL', flag: 'nats-url', fallback: undefined, help: 'NATS URL (optional)' },
+  logLevel: { env: 'SWITCHBOARD_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: 'log level' },
+  tokenExpirySeconds: {
+    env: 'SWITCHBOARD_TOKEN_EXPIRY',
+    flag: 'token-expiry',
+    fallback: '3600',
+    help: 'API token lifetime in seconds',
+  },
+  maxCallSeconds: {
+    env: 'SWITCHBOARD_MAX_CALL_SECONDS',
+    flag: 'max-call-seconds',
+    fallback: '14400',
+    help: 'longest call in seconds (0 = unlimited)',
+  },
+} as const satisfies Record<keyof Config, Setting>;
+
+type Raw = Partial<Record<keyof Config, string | undefined>>;
+
+function port(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a port number 0-65535, got '${value}'`);
+  const n = Number(value);
+  if (n > 65535) throw new ConfigError(name, `expected a port number 0-65535, got '${value}'`);
+  return n;
+}
+
+function integer(name: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new ConfigError(name, `expected an integer >= ${min}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function range(name: string, value: string): { min: number; max: number } {
+  const m = /^(\d+)-(\d+)$/.exec(value);
+  if (m === null) throw new ConfigError(name, `expected a range like 16384-32767, got '${value}'`);
+  const min = port(name, m[1] ?? '');
+  const max = port(name, m[2] ?? '');
+  if (min === 0 && max === 0) return { min, max };
+  if (min < 1024 || max < min || max - min < 1) {
+    throw new ConfigError(name, `expected 1024 <= min < max <= 65535 (or 0-0 for any free port), got '${value}'`);
+  }
+  return { min, max };
+}
+
+function url(name: string, value: string | undefined, schemes: readonly string[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a URL: '${value}'`);
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a ${schemes.join(' or ')} URL, got '${parsed.protocol}'`);
+  }
+  return value;
+}
+
+/**
+ * Builds the config from environment variables, overridden by CLI flags (already parsed into `flags`,
+ * keyed like {@link Config}). Throws {@link ConfigError} naming the first bad setting.
+ */
+export function readConfig(env: Readonly<Record<string, string | undefined>>, flags: Raw = {}): Config {
+  const pick = (key: keyof Config): string | undefined => {
+    const s: Setting = SETTINGS[key];
+    const v = flags[key] ?? env[s.env];
+    return v === undefined || v === '' ? s.fallback : v;
+  };
+  const req = (key: keyof Config): string => pick(key) ?? '';
+  const name = (key: keyof Config): string => SETTINGS[key].env;
+
+  const logLevel = req('logLevel');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(name('logLevel'), `expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+  const bind = req('bind');
+  if (!/^[0-9a-fA-F:.]+$/.test(bind)) throw new ConfigError(name('bind'), `expected an IP address, got '${bind}'`);
+  const wildcard = bind === '0.0.0.0' || bind === '::';
+  return {
+    httpPort: port(name('httpPort'), req('httpPort')),
+    wsPort: port(name('wsPort'), req('wsPort')),
+    sipPort: port(name('sipPort'), req('sipPort')),
+    rtpPorts: range(name('rtpPorts'), req('rtpPorts')),
+    bind,
+    advertisedAddress: pick('advertisedAddress') ?? (wildcard ? '127.0.0.1' : bind),
+    dataDir: resolve(req('dataDir')),
+    databaseUrl: url(name('databaseUrl'), pick('databaseUrl'), ['postgres:', 'postgresql:']),
+    natsUrl: url(name('natsUrl'), pick('natsUrl'), ['nats:', 'tls:', 'ws:', 'wss:']),
+    logLevel: logLevel as LogLevel,
+    tokenExpirySeconds: integer(name('tokenExpirySeconds'), req('tokenExpirySeconds'), 1),
+    maxCallSeconds: integer(name('maxCallSeconds'), req('maxCallSeconds'), 0),
+  };
+}

@@ -1,0 +1,1 @@
+export { readConfig, ConfigError, SETTINGS, type Config } from './config.ts';
