@@ -16,15 +16,15 @@ export const LAYERS: Record<string, number> = {
   media: 1,
   store: 1,
   bus: 1,
-  accounts: 2,
-  registrar: 2,
-  calls: 2,
-  konami: 3,
-  clicktocall: 3,
-  api: 4,
-  blackhole: 4,
+  documents: 2, // KAZOO's document model: account tree, kinds, tokens, object events
+  registrar: 3,
+  calls: 3,
+  konami: 4,
+  clicktocall: 4,
+  api: 5,
+  blackhole: 5,
 };
-const ROOT_LAYER = 5;
+const ROOT_LAYER = 6;
 /** Folders the API and WebSocket layers must never touch directly. */
 const FORBIDDEN: Record<string, readonly string[]> = { api: ['sip', 'media'], blackhole: ['sip', 'media'] };
 

@@ -35,3 +35,10 @@ test('a bad value names the setting', () => {
     assert.throws(() => readConfig(env), (e: unknown) => e instanceof ConfigError && e.message.startsWith(setting));
   }
 });
+
+test('every CLI flag names its config key in camelCase', async () => {
+  const { SETTINGS } = await import('./index.ts');
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    assert.equal(s.flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), key);
+  }
+});

@@ -56,7 +56,7 @@ export const SETTINGS = {
   logLevel: { env: 'SWITCHBOARD_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: 'log level' },
   tokenExpirySeconds: {
     env: 'SWITCHBOARD_TOKEN_EXPIRY',
-    flag: 'token-expiry',
+    flag: 'token-expiry-seconds',
     fallback: '3600',
     help: 'API token lifetime in seconds',
   },
@@ -137,7 +137,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, fl
     rtpPorts: range(name('rtpPorts'), req('rtpPorts')),
     bind,
     advertisedAddress: pick('advertisedAddress') ?? (wildcard ? '127.0.0.1' : bind),
-    dataDir: resolve(req('dataDir')),
+    dataDir: req('dataDir').includes('://') ? req('dataDir') : resolve(req('dataDir')),
     databaseUrl: url(name('databaseUrl'), pick('databaseUrl'), ['postgres:', 'postgresql:']),
     natsUrl: url(name('natsUrl'), pick('natsUrl'), ['nats:', 'tls:', 'ws:', 'wss:']),
     logLevel: logLevel as LogLevel,

@@ -88,6 +88,7 @@ export interface DocumentStore {
   /**
    * Saves a new revision. `doc._rev` must equal the stored revision, else {@link ConflictError}
    * (a stale write never overwrites). Private fields are kept as given: callers merge them.
+   * `pvt_created` always keeps its first value. An unknown id throws {@link NotFoundError}.
    */
   save(doc: StoredDoc, options?: WriteOptions): Promise<StoredDoc>;
   /** Soft delete: saves `pvt_deleted: true` as a new revision and releases the doc's unique claims. */
@@ -96,12 +97,19 @@ export interface DocumentStore {
   list(query: ListQuery): Promise<ListPage>;
   /** Live docs of `type` whose value at `path` equals `value` (lookups: realm, api key, sip username...). */
   findBy(type: string, path: readonly string[], value: string | number | boolean, accountId?: string): Promise<StoredDoc[]>;
-  /** Binary attachments (media audio, recordings), replaced whole. */
+  /** Binary attachments (media audio, recordings), replaced whole. The doc must be live, else {@link NotFoundError}. */
   putAttachment(docId: string, name: string, contentType: string, data: Buffer): Promise<void>;
-  getAttachment(docId: string, name: string): Promise<{ contentType: string; data: Buffer } | undefined>;
+  /** Undefined when missing or when the doc is soft-deleted (unless `includeDeleted`). */
+  getAttachment(
+    docId: string,
+    name: string,
+    options?: { includeDeleted?: boolean },
+  ): Promise<{ contentType: string; data: Buffer } | undefined>;
   /** Called after every committed create/save/softDelete. Returns an unsubscribe function. */
   onChange(listener: (change: DocChange) => void): () => void;
+  /** Waits for writes under way, then closes. Idempotent; every method afterwards throws `ClosedError`. */
   close(): Promise<void>;
+  readonly closed: boolean;
 }
 
 /** A stale revision or an existing id: KAZOO's 409 `datastore_conflict`. */

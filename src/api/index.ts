@@ -1,0 +1,4 @@
+export { buildApi, crossbarRoutes, DEFAULT_BUCKETS, type ApiDeps } from './api.ts';
+export { ApiError, errors, fieldError } from './api-error.ts';
+export type { RouteSpec, MethodSpec, ApiRequest, ApiResult, AuthInfo } from './request-context.ts';
+export { checkToken, extractToken } from './authenticate.ts';

@@ -1,0 +1,121 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApi, DEFAULT_BUCKETS, type RouteSpec } from './api/index.ts';
+import { MemoryBus, type Bus } from './bus/index.ts';
+import type { Config } from './config/index.ts';
+import { AccountService, DocumentService, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
+import { SystemClock, createLogger, type Clock, type Logger } from './lib/index.ts';
+import { openStore, type DocumentStore } from './store/index.ts';
+
+/** Options of {@link App.start}; everything but the config has a production default. */
+export interface AppOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly version?: string;
+  /** PostgreSQL schema to use (tests isolate themselves); default `public`. */
+  readonly pgSchema?: string;
+  /** Rate buckets for token-less requests (tests raise them). */
+  readonly buckets?: { capacity: number; refillPerSecond: number };
+}
+
+/**
+ * The composition root: builds every object explicitly, starts the listeners, and closes all of
+ * it in reverse order.
+ */
+export class App {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly store: DocumentStore;
+  readonly bus: Bus;
+  readonly docs: DocumentService;
+  readonly accounts: AccountService;
+  readonly tokens: TokenService;
+  readonly #http: FastifyInstance;
+  readonly #unsubscribe: () => void;
+  #closed = false;
+
+  private constructor(parts: {
+    config: Config;
+    clock: Clock;
+    logger: Logger;
+    store: DocumentStore;
+    bus: Bus;
+    docs: DocumentService;
+    accounts: AccountService;
+    tokens: TokenService;
+    http: FastifyInstance;
+    unsubscribe: () => void;
+  }) {
+    this.config = parts.config;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.store = parts.store;
+    this.bus = parts.bus;
+    this.docs = parts.docs;
+    this.accounts = parts.accounts;
+    this.tokens = parts.tokens;
+    this.#http = parts.http;
+    this.#unsubscribe = parts.unsubscribe;
+  }
+
+  /** Opens the store, builds the services and starts listening. */
+  static async start(options: AppOptions): Promise<App> {
+    const { config } = options;
+    const clock = options.clock ?? new SystemClock();
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const version = options.version ?? '0.1.0';
+    const store = await openStore({
+      clock,
+      logger: logger.child({ component: 'store' }),
+      ...(config.databaseUrl !== undefined ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+      ...(options.pgSchema !== undefined ? { pgSchema: options.pgSchema } : {}),
+    });
+    try {
+      const bus = new MemoryBus(logger.child({ component: 'bus' }));
+      const unsubscribe = publishDocChanges(store, bus, version, logger);
+      const docs = new DocumentService(store, clock);
+      const accounts = new AccountService(docs);
+      const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
+      const extraRoutes: RouteSpec[] = [];
+      const http = await buildApi({
+        store,
+        docs,
+        accounts,
+        tokens,
+        media: new MediaLibrary(store),
+        clock,
+        logger: logger.child({ component: 'api' }),
+        version,
+        buckets: options.buckets ?? DEFAULT_BUCKETS,
+        extraRoutes,
+      });
+      await http.listen({ port: config.httpPort, host: config.bind });
+      logger.info({ port: (http.server.address() as AddressInfo).port }, 'crossbar API listening');
+      return new App({ config, clock, logger, store, bus, docs, accounts, tokens, http, unsubscribe });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** The port the REST API listens on (useful with port 0). */
+  get httpPort(): number {
+    return (this.#http.server.address() as AddressInfo).port;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops listening and releases everything; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#http.close();
+    this.#unsubscribe();
+    await this.bus.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,14 @@
+export { publicFields, requestFields, privateFields, isPrivateKey } from './public-fields.ts';
+export { deepMerge } from './deep-merge.ts';
+export { md5Credentials, sha1Credentials } from './credentials.ts';
+export { accountDbName, encodedAccountDb } from './account-db.ts';
+export { publishDocChanges, objectRoutingKey, objectEventPayload, OBJECT_ACTIONS } from './doc-events.ts';
+export { TokenService, type TokenClaims, type TokenCheck } from './token-service.ts';
+export { ValidationFailed, UnknownDocument, AccountDisabled, type FieldFailure } from './errors.ts';
+export type { DocKind, KindContext } from './doc-kind.ts';
+export { DocumentService, type WriteMeta } from './document-service.ts';
+export { AccountService, treeOf, isAccountEnabled, isSuperduperAdmin } from './account-service.ts';
+export { LoginService, type AccountLocator } from './login-service.ts';
+export * from './kinds/index.ts';
+export { MediaLibrary, UnsupportedAudio, MEDIA_ATTACHMENT } from './media-library.ts';
+export { createAccountWithAdmin, type NewAccountRequest } from './bootstrap.ts';

@@ -1,0 +1,56 @@
+// `users`: a person in an account; owns devices, carries user-level metaflows.
+import { bool, choice, named, obj, ref, str, strings } from '../json-schema.ts';
+import { callerIdOptions, callForward, callRestriction, contactList, doNotDisturb, musicOnHold, ringtones, voicemailNotify } from './endpoint-parts.ts';
+
+/** User document schema (KAZOO `users`). */
+export const users = named(
+  'users',
+  'A person: login, caller id, devices they own and their personal features',
+  {
+    call_forward: callForward,
+    call_recording: ref('call_recording'),
+    call_restriction: callRestriction,
+    call_waiting: ref('call_waiting'),
+    caller_id: ref('caller_id'),
+    caller_id_options: callerIdOptions(false),
+    contact_list: contactList,
+    dial_plan: ref('dialplans', 'Rewrites applied to numbers this user dials'),
+    directories: obj('Directory id → callflow id to run when the caller picks this user'),
+    do_not_disturb: doNotDisturb,
+    email: str('E-mail address', { minLength: 3, maxLength: 254, format: 'email' }),
+    enabled: bool('Whether the user may log in and receive calls', true),
+    feature_level: str('Feature tier of the user'),
+    first_name: str('Given name', { minLength: 1, maxLength: 128 }),
+    flags: strings('Feature flags for the user'),
+    formatters: ref('formatters'),
+    hotdesk: obj(
+      'Hot-desking',
+      {
+        enabled: bool('The user may log in to shared phones', false),
+        id: str('Hot-desk login id', { maxLength: 15 }),
+        keep_logged_in_elsewhere: bool('Stay logged in on other phones after a new login', false),
+        pin: str('Hot-desk PIN', { minLength: 4, maxLength: 15 }),
+        require_pin: bool('Ask for the PIN on login', false),
+      },
+      { default: {} },
+    ),
+    language: str('Language of prompts for this user'),
+    last_name: str('Family name', { minLength: 1, maxLength: 128 }),
+    media: ref('endpoint.media'),
+    metaflows: ref('metaflows', 'User-level DTMF feature codes'),
+    music_on_hold: musicOnHold(128),
+    password: str('Password for the web login'),
+    presence_id: str('Fixed presence id (instead of the SIP username)'),
+    priv_level: choice('Permission level in the account', ['user', 'admin'], 'user'),
+    profile: ref('profile'),
+    pronounced_name: obj('Recording of the user saying their name', { media_id: str('Media id of the recording', { maxLength: 128 }) }),
+    require_password_update: bool('Ask the user to change their password at next login', false),
+    ringtones,
+    timezone: str('Time zone of the user'),
+    username: str('Web login name', { minLength: 1, maxLength: 256, pattern: '^([+@.\\w_-]+)$' }),
+    verified: bool('The user has been verified', false),
+    vm_to_email_enabled: bool('E-mail new voicemail to the user', true),
+    voicemail: voicemailNotify,
+  },
+  { required: ['first_name', 'last_name'] },
+);
