@@ -1,0 +1,14 @@
+export { Headers, canonicalName } from './headers.ts';
+export { SipRequest, SipResponse, SIP_METHODS, TRANSPORT_PROTOCOLS, type SipMessage, type Endpoint, type TransportProtocol, type KnownMethod } from './message.ts';
+export { SipParseError, type ParsePartial } from './errors.ts';
+export { parseMessage } from './parse-message.ts';
+export { serializeMessage } from './serialize-message.ts';
+export { StreamFramer, type FramedItem, type StreamFramerOptions } from './stream-framer.ts';
+export { parseUri, formatUri, uriEquals, type SipUri } from './uri.ts';
+export { parseNameAddr, formatNameAddr, parseContacts, getTag, type NameAddr } from './name-addr.ts';
+export { parseVia, formatVia, branchOf, BRANCH_MAGIC, type Via } from './via.ts';
+export { parseCSeq, formatCSeq, type CSeq } from './cseq.ts';
+export { parseParams, formatParams, type Params } from './params.ts';
+export { makeResponse, type MakeResponseOptions } from './make-response.ts';
+export { reasonPhrase } from './reason-phrase.ts';
+export { quote, unquote } from './text.ts';
