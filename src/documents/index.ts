@@ -12,3 +12,4 @@ export { LoginService, type AccountLocator } from './login-service.ts';
 export * from './kinds/index.ts';
 export { MediaLibrary, UnsupportedAudio, MEDIA_ATTACHMENT } from './media-library.ts';
 export { createAccountWithAdmin, type NewAccountRequest } from './bootstrap.ts';
+export { EndpointDirectory, sipCredentials, type DeviceEntry } from './endpoint-directory.ts';

@@ -126,6 +126,15 @@ function behaviourSuite(name: string, setUp: () => Promise<Backend>, tearDown: (
     });
 
     describe('unique claims', () => {
+      test('claimHolder finds the live doc holding a claim, and nothing once it is deleted', async () => {
+        const claim = { scope: `number:${randomHex(4)}`, key: '2000' };
+        const doc = await store.create({ pvt_type: freshType() }, { unique: [claim] });
+        assert.equal((await store.claimHolder(claim))?._id, doc._id);
+        assert.equal(await store.claimHolder({ scope: claim.scope, key: '2001' }), undefined);
+        await store.softDelete(doc._id);
+        assert.equal(await store.claimHolder(claim), undefined);
+      });
+
       test('a claim held by another live doc fails the write and writes nothing', async () => {
         const type = freshType();
         const realm = { scope: 'realm', key: `${randomHex(4)}.example.com` };

@@ -93,6 +93,8 @@ export interface DocumentStore {
   save(doc: StoredDoc, options?: WriteOptions): Promise<StoredDoc>;
   /** Soft delete: saves `pvt_deleted: true` as a new revision and releases the doc's unique claims. */
   softDelete(id: string, rev?: string): Promise<StoredDoc>;
+  /** The live doc holding a unique claim (e.g. the callflow that owns a number), if any. */
+  claimHolder(claim: UniqueKey): Promise<StoredDoc | undefined>;
   /** A page of docs of one type. */
   list(query: ListQuery): Promise<ListPage>;
   /** Live docs of `type` whose value at `path` equals `value` (lookups: realm, api key, sip username...). */

@@ -230,6 +230,18 @@ export class SqlDocumentStore implements DocumentStore {
     });
   }
 
+  claimHolder(claim: UniqueKey): Promise<StoredDoc | undefined> {
+    return this.#run(async () => {
+      const p = new SqlParams();
+      const rows = await this.#client.query<BodyRow>(
+        `SELECT d.body FROM unique_claims c JOIN documents d ON d.id = c.doc_id
+          WHERE c.scope = ${p.add(claim.scope, 'text')} AND c.key = ${p.add(claim.key, 'text')} AND NOT d.deleted`,
+        p.values,
+      );
+      return rows[0]?.body;
+    });
+  }
+
   findBy(type: string, path: readonly string[], value: string | number | boolean, accountId?: string): Promise<StoredDoc[]> {
     return this.#run(async () => {
       if (path.length === 0) throw new SwitchboardError('invalid_path', 'findBy needs a non-empty path');
