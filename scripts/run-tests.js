@@ -18,7 +18,10 @@ const walk = (dir) => {
     }
   }
 };
-for (const root of roots.length > 0 ? roots : ['src', 'test']) walk(root);
+for (const root of roots.length > 0 ? roots : ['src', 'test']) {
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+}
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

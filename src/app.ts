@@ -6,6 +6,7 @@ import type { Config } from './config/index.ts';
 import { AccountService, DocumentService, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
 import { SystemClock, createLogger, type Clock, type Logger } from './lib/index.ts';
 import { openStore, type DocumentStore } from './store/index.ts';
+import { startSwitch, type Switch } from './switch.ts';
 
 /** Options of {@link App.start}; everything but the config has a production default. */
 export interface AppOptions {
@@ -32,6 +33,7 @@ export class App {
   readonly docs: DocumentService;
   readonly accounts: AccountService;
   readonly tokens: TokenService;
+  readonly switch: Switch;
   readonly #http: FastifyInstance;
   readonly #unsubscribe: () => void;
   #closed = false;
@@ -45,6 +47,7 @@ export class App {
     docs: DocumentService;
     accounts: AccountService;
     tokens: TokenService;
+    switch: Switch;
     http: FastifyInstance;
     unsubscribe: () => void;
   }) {
@@ -56,6 +59,7 @@ export class App {
     this.docs = parts.docs;
     this.accounts = parts.accounts;
     this.tokens = parts.tokens;
+    this.switch = parts.switch;
     this.#http = parts.http;
     this.#unsubscribe = parts.unsubscribe;
   }
@@ -72,12 +76,14 @@ export class App {
       ...(config.databaseUrl !== undefined ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
       ...(options.pgSchema !== undefined ? { pgSchema: options.pgSchema } : {}),
     });
+    const bus = new MemoryBus(logger.child({ component: 'bus' }));
+    let sw: Switch | undefined;
     try {
-      const bus = new MemoryBus(logger.child({ component: 'bus' }));
       const unsubscribe = publishDocChanges(store, bus, version, logger);
       const docs = new DocumentService(store, clock);
       const accounts = new AccountService(docs);
       const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
+      sw = await startSwitch({ config, store, bus, clock, logger, version });
       const extraRoutes: RouteSpec[] = [];
       const http = await buildApi({
         store,
@@ -93,11 +99,18 @@ export class App {
       });
       await http.listen({ port: config.httpPort, host: config.bind });
       logger.info({ port: (http.server.address() as AddressInfo).port }, 'crossbar API listening');
-      return new App({ config, clock, logger, store, bus, docs, accounts, tokens, http, unsubscribe });
+      return new App({ config, clock, logger, store, bus, docs, accounts, tokens, switch: sw, http, unsubscribe });
     } catch (error) {
+      await sw?.close();
+      await bus.close();
       await store.close();
       throw error;
     }
+  }
+
+  /** The SIP port, UDP and TCP (useful with port 0). */
+  get sipPort(): number {
+    return this.switch.sipPort;
   }
 
   /** The port the REST API listens on (useful with port 0). */
@@ -113,6 +126,7 @@ export class App {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.switch.close();
     await this.#http.close();
     this.#unsubscribe();
     await this.bus.close();

@@ -14,7 +14,7 @@ import type { Clock, Logger } from '../lib/index.ts';
 import { schemaNames, type DocumentStore } from '../store/index.ts';
 import { buildHttpServer } from './http-server.ts';
 import { buildOpenApi } from './openapi.ts';
-import type { BucketSettings } from './rate-buckets.ts';
+import type { BucketSettings } from '../lib/index.ts';
 import type { RouteSpec } from './request-context.ts';
 import { accountRoutes } from './resources/accounts.ts';
 import { authRoutes } from './resources/auth.ts';

@@ -1,12 +1,12 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { newUuid, type Clock, type Logger } from '../lib/index.ts';
+import { newUuid, RateBuckets, type BucketSettings, type Clock, type Logger } from '../lib/index.ts';
 import type { Doc } from '../store/index.ts';
 import { ApiError, errors } from './api-error.ts';
 import { authenticate, extractToken, type AuthDeps } from './authenticate.ts';
 import { errorEnvelope, successEnvelope, wantsPretty, type EnvelopeBase } from './envelope.ts';
 import { toApiError } from './error-mapping.ts';
-import { RateBuckets, type BucketSettings } from './rate-buckets.ts';
+
 import { HTTP_METHODS, type ApiRequest, type ApiResult, type HttpMethod, type RouteSpec } from './request-context.ts';
 
 export interface HttpServerOptions {

@@ -1,4 +1,4 @@
-import type { Clock } from '../lib/index.ts';
+import type { Clock } from './clock.ts';
 
 /** Bucket sizes: KAZOO's kz_buckets defaults are 100 tokens refilled at 10/s. */
 export interface BucketSettings {
@@ -12,8 +12,8 @@ interface Bucket {
 }
 
 /**
- * Per-client token buckets (KAZOO `kz_buckets`, §1.6): requests without a valid token are charged,
- * logins cost more, and an empty bucket answers 429. Idle full buckets are forgotten.
+ * Per-client token buckets (KAZOO `kz_buckets`, §1.6; also the switch's INVITE-flood guard): a client
+ * is charged per request and refused when its bucket is empty. Idle full buckets are forgotten.
  */
 export class RateBuckets {
   readonly #buckets = new Map<string, Bucket>();

@@ -1,0 +1,337 @@
+import type { EndpointDirectory } from '../documents/index.ts';
+import { RateBuckets, type Logger } from '../lib/index.ts';
+import {
+  createAnswer,
+  parseDtmfInfo,
+  SdpNegotiationError,
+  SdpOrigin,
+  SdpParseError,
+  type LocalMedia,
+  type MediaEngine,
+} from '../media/index.ts';
+import {
+  getTag,
+  parseNameAddr,
+  parseUri,
+  type Dialog,
+  type InviteServerTransaction,
+  type ServerTransaction,
+  type SipRequest,
+  type SipStack,
+  type SipStackUser,
+  type TransportProtocol,
+} from '../sip/index.ts';
+import type { CallNotifier } from './call-notifier.ts';
+import { enlist, type CallContext, type LegMedia } from './call-context.ts';
+import { Channel } from './channel.ts';
+import type { ChannelDirectory } from './channel-directory.ts';
+import { InboundCall } from './inbound-call.ts';
+import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
+import type { CallerAuthenticator, ContactLocator } from './ports.ts';
+import type { Router } from './router.ts';
+
+/** Handles REGISTER (the registrar, wired in by the composition root). */
+export interface RegisterHandler {
+  handleRegister(request: SipRequest, transaction: ServerTransaction): Promise<void>;
+}
+
+export interface B2buaOptions {
+  readonly stack: SipStack;
+  readonly engine: MediaEngine;
+  readonly endpoints: EndpointDirectory;
+  readonly router: Router;
+  readonly authenticator: CallerAuthenticator;
+  readonly locator: ContactLocator;
+  readonly registrar: RegisterHandler;
+  readonly channels: ChannelDirectory;
+  readonly notifier: CallNotifier;
+  readonly logger: Logger;
+  /** Longest answered call in ms; 0 = unlimited. */
+  readonly maxCallMs: number;
+  /** New INVITEs one source may send: a burst and a sustained rate (flood guard). */
+  readonly inviteRate?: { readonly capacity: number; readonly refillPerSecond: number };
+}
+
+interface LegRecord {
+  readonly channel: Channel;
+  readonly media: LegMedia;
+}
+
+const LOCAL_CODECS = ['PCMA', 'PCMU'] as const;
+
+/**
+ * The back-to-back user agent: the one owner of new SIP requests (SipStackUser). REGISTER goes to
+ * the registrar, INVITE becomes an inbound channel routed through callflows, in-dialog requests
+ * reach their channel.
+ */
+export class B2bua implements SipStackUser {
+  readonly #o: B2buaOptions;
+  readonly #log: Logger;
+  readonly #legs = new WeakMap<Dialog, LegRecord>();
+  readonly #context: CallContext;
+  readonly #flood: RateBuckets;
+  #stopping = false;
+
+  constructor(options: B2buaOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ category: 'b2bua' });
+    this.#flood = new RateBuckets(options.inviteRate ?? { capacity: 200, refillPerSecond: 100 }, options.stack.clock);
+    this.#context = {
+      stack: options.stack,
+      engine: options.engine,
+      channels: options.channels,
+      notifier: options.notifier,
+      clock: options.stack.clock,
+      logger: this.#log,
+      maxCallMs: options.maxCallMs,
+      localContact: (protocol) => this.#localContact(protocol),
+      registerDialog: (dialog, channel, media) => this.#registerDialog(dialog, channel, media),
+    };
+  }
+
+  onRequest(request: SipRequest, transaction: ServerTransaction): void {
+    const { stack } = this.#o;
+    if (request.method !== 'ACK' && request.method !== 'CANCEL' && !this.#requireSupported(request, transaction)) return;
+    switch (request.method) {
+      case 'INVITE':
+        this.#invite(request, transaction as InviteServerTransaction).catch((error: unknown) => {
+          this.#log.error({ err: error, callId: request.callId }, 'INVITE failed');
+          stack.respond(transaction, 500);
+        });
+        return;
+      case 'REGISTER':
+        this.#o.registrar.handleRegister(request, transaction).catch((error: unknown) => {
+          this.#log.error({ err: error, callId: request.callId }, 'REGISTER failed');
+          stack.respond(transaction, 500);
+        });
+        return;
+      case 'OPTIONS':
+        stack.respond(transaction, 200, undefined, { headers: capabilities() });
+        return;
+      case 'BYE':
+      case 'INFO':
+      case 'UPDATE':
+      case 'PRACK':
+        // Outside any dialog (the stack routes in-dialog ones to onDialogRequest).
+        stack.respond(transaction, 481);
+        return;
+      default:
+        stack.respond(transaction, 405, undefined, { headers: [['Allow', ALLOW]] });
+    }
+  }
+
+  onDialogRequest(request: SipRequest, transaction: ServerTransaction, dialog: Dialog): void {
+    const { stack } = this.#o;
+    const leg = this.#legs.get(dialog);
+    switch (request.method) {
+      case 'BYE':
+        stack.respond(transaction, 200);
+        leg?.channel.ended('NORMAL_CLEARING');
+        return;
+      case 'INFO':
+        this.#info(request, transaction, leg);
+        return;
+      case 'INVITE':
+        this.#reinvite(request, transaction, leg);
+        return;
+      case 'UPDATE':
+      case 'OPTIONS':
+        stack.respond(transaction, 200, undefined, { headers: capabilities() });
+        return;
+      default:
+        stack.respond(transaction, 405, undefined, { headers: [['Allow', ALLOW]] });
+    }
+  }
+
+  /** Hangs up every live call (BYE to answered legs) and waits up to `ms` for the BYEs to complete. */
+  async shutdown(ms = 2000): Promise<void> {
+    this.#stopping = true;
+    for (const channel of this.#o.channels.all()) channel.hangup('SYSTEM_SHUTDOWN');
+    const { stack } = this.#o;
+    const deadline = stack.clock.now() + ms;
+    while (stack.transactions.clientCount > 0 && stack.clock.now() < deadline) {
+      await new Promise<void>((resolve) => stack.clock.setTimeout(resolve, 20));
+    }
+  }
+
+  /** RFC 3261 §8.2.2.3: we support no extension a request may require. */
+  #requireSupported(request: SipRequest, transaction: ServerTransaction): boolean {
+    const required = request.headers.getAll('Require').flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+    if (required.length === 0) return true;
+    this.#o.stack.respond(transaction, 420, undefined, { headers: [['Unsupported', required.join(', ')]] });
+    return false;
+  }
+
+  async #invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
+    const o = this.#o;
+    const source = request.source?.address ?? 'unknown';
+    if (this.#stopping) {
+      o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '30']] });
+      return;
+    }
+    if (!this.#flood.consume(source, 1)) {
+      // Answered once in a while so a legitimate but bursty peer learns to back off; otherwise dropped.
+      if (this.#flood.remaining(source) === 0 && Math.random() < 0.1) o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
+      else tx.terminate();
+      return;
+    }
+    let cancelled = false;
+    tx.on('cancel', () => {
+      cancelled = true;
+    });
+    const caller = await o.authenticator.authenticate(request, tx, { proxy: true });
+    if (caller === undefined || cancelled) {
+      if (cancelled) o.stack.respond(tx, 487);
+      return;
+    }
+    const { account, device } = caller;
+    const realm = String(account['realm'] ?? '');
+    const dialed = parseUri(request.uri).user ?? '';
+    const route = await o.router.route(account, dialed);
+
+    const endpoint = await o.engine.createEndpoint().catch(() => undefined);
+    if (endpoint === undefined) {
+      o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
+      return;
+    }
+    const local: LocalMedia = { address: o.engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs: LOCAL_CODECS, dtmfPayloadType: 101 };
+    const origin = new SdpOrigin({ address: o.engine.advertisedAddress });
+    let answerSdp: string;
+    try {
+      if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not supported');
+      const answer = createAnswer(request.body.toString('utf8'), local, origin);
+      endpoint.setFormat(answer.format);
+      endpoint.setRemote(answer.remote);
+      answerSdp = answer.sdp;
+    } catch (error) {
+      endpoint.close();
+      const status = error instanceof SdpParseError ? 400 : 488;
+      if (!(error instanceof SdpParseError || error instanceof SdpNegotiationError)) this.#log.error({ err: error }, 'offer not answered');
+      o.stack.respond(tx, status);
+      return;
+    }
+
+    const from = parseNameAddr(request.headers.get('From') ?? '');
+    const sip = (device['sip'] ?? {}) as Record<string, unknown>;
+    const username = typeof sip['username'] === 'string' ? sip['username'] : from.uri.user ?? '';
+    const uuid = o.channels.get(request.callId) === undefined ? request.callId : `${request.callId}-${endpoint.port}`;
+    const callerName = from.displayName ?? (typeof device['name'] === 'string' ? device['name'] : username);
+    const channel = new Channel(
+      {
+        uuid,
+        direction: 'inbound',
+        accountId: account._id,
+        realm,
+        callerIdName: callerName,
+        callerIdNumber: from.uri.user ?? username,
+        calleeIdName: dialed,
+        calleeIdNumber: dialed,
+        destination: dialed,
+        username,
+        authorizingId: device._id,
+        authorizingType: 'device',
+        ...(typeof device['owner_id'] === 'string' ? { ownerId: device['owner_id'] } : {}),
+        presenceId: `${username}@${realm}`,
+        ...(route.kind !== 'not_found' ? { callflowId: route.callflow._id } : {}),
+        fromUri: `sip:${from.uri.user ?? username}@${from.uri.host}`,
+        toUri: `sip:${dialed}@${parseUri(request.uri).host}`,
+        requestUri: request.uri,
+        ...(getTag(request.headers.get('From') ?? '') !== undefined ? { fromTag: getTag(request.headers.get('From') ?? '') } : {}),
+        ...(request.headers.get('User-Agent') !== undefined ? { userAgent: request.headers.get('User-Agent') } : {}),
+      },
+      endpoint,
+      o.stack.clock,
+      this.#log,
+    );
+    channel.formatChanged();
+    const aMedia: LegMedia = { local, origin };
+    const leg = new InboundLeg(o.stack, tx, this.#localContact(request.source?.transport ?? 'udp'), (dialog) => {
+      this.#registerDialog(dialog, channel, aMedia);
+      channel.setToTag(dialog.id.localTag);
+    });
+    channel.setSignalling(leg);
+    enlist(this.#context, channel);
+    if (cancelled) {
+      o.stack.respond(tx, 487);
+      channel.ended('ORIGINATOR_CANCEL');
+      return;
+    }
+    tx.on('cancel', () => {
+      o.stack.respond(tx, 487);
+      channel.ended('ORIGINATOR_CANCEL');
+    });
+
+    const call = new InboundCall(this.#context, channel, leg, answerSdp, aMedia);
+    if (route.kind === 'not_found') {
+      channel.hangup('UNALLOCATED_NUMBER');
+      return;
+    }
+    if (route.kind === 'unsupported') {
+      this.#log.warn({ module: route.module, callflow: route.callflow._id }, 'callflow module not supported yet');
+      channel.hangup('NO_USER_RESPONSE');
+      return;
+    }
+    const targets = route.devices.flatMap((d) => o.locator.contactsFor(account._id, d._id).map((binding) => ({ device: d, binding })));
+    await call.ring(targets, route.ringTimeoutMs);
+  }
+
+  #registerDialog(dialog: Dialog, channel: Channel, media: LegMedia): void {
+    this.#legs.set(dialog, { channel, media });
+    dialog.on('ackTimeout', () => channel.hangup('RECOVERY_ON_TIMER_EXPIRE'));
+  }
+
+  /** SIP INFO DTMF (`application/dtmf-relay`, `application/dtmf`). */
+  #info(request: SipRequest, transaction: ServerTransaction, leg: LegRecord | undefined): void {
+    const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (request.body.length === 0) {
+      this.#o.stack.respond(transaction, 200);
+      return;
+    }
+    const dtmf = parseDtmfInfo(type, request.body.toString('utf8'));
+    if (dtmf === undefined) {
+      this.#o.stack.respond(transaction, 415, undefined, { headers: [['Accept', 'application/dtmf-relay, application/dtmf']] });
+      return;
+    }
+    this.#o.stack.respond(transaction, 200);
+    leg?.channel.receivedDtmf(dtmf.digit, dtmf.durationMs);
+  }
+
+  /** A re-INVITE: answer the new offer on the same anchored endpoint (RFC 3264 §8). */
+  #reinvite(request: SipRequest, transaction: ServerTransaction, leg: LegRecord | undefined): void {
+    const { stack } = this.#o;
+    if (leg === undefined || leg.channel.closed) {
+      stack.respond(transaction, 481);
+      return;
+    }
+    if (request.body.length === 0) {
+      stack.respond(transaction, 488);
+      return;
+    }
+    try {
+      const local: LocalMedia = { ...leg.media.local, codecs: [leg.channel.media.format.codec] };
+      const answer = createAnswer(request.body.toString('utf8'), local, leg.media.origin);
+      leg.channel.media.setRemote(answer.remote);
+      stack.respond(transaction, 200, undefined, {
+        body: Buffer.from(answer.sdp),
+        contentType: 'application/sdp',
+        localContact: this.#localContact(request.source?.transport ?? 'udp'),
+      });
+    } catch {
+      stack.respond(transaction, 488);
+    }
+  }
+
+  #localContact(protocol: TransportProtocol): string {
+    const sentBy = this.#o.stack.transport.sentBy(protocol);
+    return `<sip:switchboard@${sentBy.host}:${sentBy.port}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`;
+  }
+}
+
+function capabilities(): [string, string][] {
+  return [
+    ['Allow', ALLOW],
+    ['Accept', 'application/sdp, application/dtmf-relay, application/dtmf'],
+    ['Supported', ''],
+    ['User-Agent', USER_AGENT],
+  ].filter(([, v]) => v !== '') as [string, string][];
+}

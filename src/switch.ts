@@ -1,0 +1,88 @@
+import { B2bua, CallNotifier, MemoryChannelDirectory, Router, type ChannelDirectory } from './calls/index.ts';
+import type { Bus } from './bus/index.ts';
+import type { Config } from './config/index.ts';
+import { EndpointDirectory } from './documents/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
+import { MediaEngine } from './media/index.ts';
+import { MemoryRegistrationStore, Registrar, SipAuthenticator, type RegistrationStore } from './registrar/index.ts';
+import { SipStack, TcpTransport, UdpTransport } from './sip/index.ts';
+import type { DocumentStore } from './store/index.ts';
+
+/** Everything that handles live calls, built and closed together. */
+export interface Switch {
+  readonly stack: SipStack;
+  readonly engine: MediaEngine;
+  readonly registrations: RegistrationStore;
+  readonly channels: ChannelDirectory;
+  readonly notifier: CallNotifier;
+  readonly b2bua: B2bua;
+  /** The SIP port (UDP and TCP share it). */
+  readonly sipPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the SIP side: UDP and TCP on one port (TCP binds the port UDP got, so port 0 works), the
+ * media engine on the RTP range, the registrar and the B2BUA.
+ */
+export async function startSwitch(deps: { config: Config; store: DocumentStore; bus: Bus; clock: Clock; logger: Logger; version: string }): Promise<Switch> {
+  const { config, clock } = deps;
+  const logger = deps.logger.child({ component: 'switch' });
+  const advertise = { host: config.advertisedAddress };
+  const udp = await UdpTransport.listen({ address: config.bind, port: config.sipPort });
+  let tcp: TcpTransport;
+  try {
+    tcp = await TcpTransport.listen({ address: config.bind, port: udp.local.port, clock });
+  } catch (error) {
+    udp.close();
+    throw error;
+  }
+  const stack = new SipStack({ clock, logger: logger.child({ category: 'sip' }) });
+  stack.addTransport(udp, advertise);
+  stack.addTransport(tcp, advertise);
+  const engine = new MediaEngine({
+    address: config.bind,
+    advertisedAddress: config.advertisedAddress,
+    portRange: config.rtpPorts,
+    clock,
+    logger,
+  });
+  const endpoints = new EndpointDirectory(deps.store);
+  const registrations = new MemoryRegistrationStore({ clock, logger });
+  const authenticator = new SipAuthenticator({ responder: stack, directory: endpoints, clock, logger });
+  const registrar = new Registrar({ responder: stack, authenticator, store: registrations, clock, logger });
+  const channels = new MemoryChannelDirectory();
+  const notifier = new CallNotifier(deps.bus, clock, logger, deps.version);
+  const b2bua = new B2bua({
+    stack,
+    engine,
+    endpoints,
+    router: new Router(endpoints),
+    authenticator,
+    locator: registrations,
+    registrar,
+    channels,
+    notifier,
+    logger,
+    maxCallMs: config.maxCallSeconds * 1000,
+  });
+  stack.user = b2bua;
+  logger.info({ port: udp.local.port }, 'SIP listening on UDP and TCP');
+  let closing: Promise<void> | undefined;
+  return {
+    stack,
+    engine,
+    registrations,
+    channels,
+    notifier,
+    b2bua,
+    sipPort: udp.local.port,
+    close: () =>
+      (closing ??= (async () => {
+        await b2bua.shutdown();
+        stack.close();
+        registrations.close();
+        await engine.close();
+      })()),
+  };
+}
