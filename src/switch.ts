@@ -49,7 +49,9 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   });
   const endpoints = new EndpointDirectory(deps.store);
   const registrations = new MemoryRegistrationStore({ clock, logger });
-  const authenticator = new SipAuthenticator({ responder: stack, directory: endpoints, clock, logger });
+  // MD5 is offered first: many deployed phones (and SIPp) read only the first challenge and know
+  // only MD5 (RFC 8760 §2.4 lets the server order them). SHA-256 stays available to clients that pick it.
+  const authenticator = new SipAuthenticator({ responder: stack, directory: endpoints, clock, logger, algorithms: ['MD5', 'SHA-256'] });
   const registrar = new Registrar({ responder: stack, authenticator, store: registrations, clock, logger });
   const channels = new MemoryChannelDirectory();
   const notifier = new CallNotifier(deps.bus, clock, logger, deps.version);

@@ -30,20 +30,25 @@ export class Bridge {
     return this.#closed;
   }
 
-  /** Splits the bridge without hanging up (transfer, hold with music...). */
+  /** Splits the bridge without hanging up (transfer...): both channels report `unbridged`. */
   unbridge(): void {
+    this.#teardown(true);
+  }
+
+  #teardown(notify: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
     this.relay.close();
     for (const c of [this.a, this.b]) {
       c.playThroughBridge = undefined;
-      if (!c.closed) c.bridgedTo(undefined, undefined);
+      if (notify && !c.closed) c.bridgedTo(undefined, undefined);
     }
   }
 
+  /** One side hung up: the other follows; no unbridge is reported for a teardown. */
   #end(survivor: Channel, cause: Parameters<Channel['hangup']>[0]): void {
     if (this.#closed) return;
-    this.unbridge();
+    this.#teardown(false);
     survivor.hangup(cause === 'ORIGINATOR_CANCEL' ? 'NORMAL_CLEARING' : cause);
   }
 }

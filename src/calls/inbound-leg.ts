@@ -87,6 +87,7 @@ export const USER_AGENT = 'Switchboard';
 /** RFC 3326 Reason header for a hangup cause. */
 export function reasonHeader(cause: HangupCause): [string, string][] {
   if (cause === 'LOSE_RACE') return [['Reason', 'SIP;cause=200;text="Call completed elsewhere"']];
+  if (cause === 'ORIGINATOR_CANCEL') return [['Reason', 'SIP;cause=487;text="ORIGINATOR_CANCEL"']];
   return [['Reason', `Q.850;cause=${Q850[cause] ?? 16};text="${cause}"`]];
 }
 
@@ -97,7 +98,6 @@ const Q850: Partial<Record<HangupCause, number>> = {
   NO_ANSWER: 19,
   CALL_REJECTED: 21,
   UNALLOCATED_NUMBER: 1,
-  ORIGINATOR_CANCEL: 487,
   NORMAL_TEMPORARY_FAILURE: 41,
   SYSTEM_SHUTDOWN: 41,
   ALLOTTED_TIMEOUT: 102,

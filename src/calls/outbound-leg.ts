@@ -31,6 +31,6 @@ export class OutboundLeg implements ChannelSignalling {
     }
     // §9.1: cancel() waits for a provisional response before sending, and reports false once
     // a final response arrived (a 2xx crossing the CANCEL is BYEd by the call when it lands).
-    this.invite.cancel();
+    this.invite.cancel({ headers: reasonHeader(cause) });
   }
 }

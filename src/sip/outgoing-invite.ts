@@ -43,6 +43,8 @@ export class OutgoingInvite extends TypedEmitter<OutgoingInviteEvents> {
   #provisionalSeen = false;
   #cancelWanted = false;
   #cancelSent = false;
+  /** Extra CANCEL headers, e.g. RFC 3326 Reason ("Call completed elsewhere" for a fork's losers). */
+  #cancelHeaders: readonly (readonly [string, string])[] = [];
   #final: SipResponse | undefined;
   readonly #acceptedDialogs = new Set<string>();
 
@@ -74,9 +76,10 @@ export class OutgoingInvite extends TypedEmitter<OutgoingInviteEvents> {
    * sending the request." Returns false once a final response arrived (send BYE instead). A 2xx
    * can still cross the CANCEL: it is ACKed and reported as `accepted`, and the caller should BYE it.
    */
-  cancel(): boolean {
+  cancel(options: { headers?: readonly (readonly [string, string])[] } = {}): boolean {
     if (this.#final !== undefined || this.transaction.terminated) return false;
     this.#cancelWanted = true;
+    this.#cancelHeaders = options.headers ?? [];
     if (this.#provisionalSeen) this.#sendCancel();
     return true;
   }
@@ -134,7 +137,9 @@ export class OutgoingInvite extends TypedEmitter<OutgoingInviteEvents> {
     this.#cancelSent = true;
     const sendOptions = this.#options.destination === undefined ? {} : { destination: this.#options.destination };
     try {
-      this.#transactions.sendRequest(createCancel(this.request), sendOptions);
+      const cancel = createCancel(this.request);
+      for (const [name, value] of this.#cancelHeaders) cancel.headers.append(name, value);
+      this.#transactions.sendRequest(cancel, sendOptions);
     } catch (error) {
       this.#log.warn({ err: error }, 'CANCEL not sent');
     }

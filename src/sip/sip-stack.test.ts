@@ -123,19 +123,19 @@ test('a CANCEL after a provisional ends the call with 487 on both sides', () => 
     onRequest: (_request, tx) => {
       bob.respond(tx, 180, undefined, { localContact: '<sip:bob@10.0.0.2:5060>' });
       if (tx.kind === 'invite-server') {
-        tx.on('cancel', () => {
-          cancelled.push('cancel');
+        tx.on('cancel', (cancel) => {
+          cancelled.push(`cancel ${cancel.headers.get('Reason') ?? ''}`.trim());
           bob.respond(tx, 487);
         });
       }
     },
   };
   const call = alice.invite(newInvite());
-  assert.equal(call.cancel(), true, 'waits for a provisional before sending CANCEL');
+  assert.equal(call.cancel({ headers: [['Reason', 'SIP;cause=200;text="Call completed elsewhere"']] }), true, 'waits for a provisional before sending CANCEL');
   const rejected: number[] = [];
   call.on('rejected', (r) => rejected.push(r.status));
   clock.advance(0);
-  assert.deepEqual(cancelled, ['cancel']);
+  assert.deepEqual(cancelled, ['cancel SIP;cause=200;text="Call completed elsewhere"'], 'the CANCEL carries the extra headers (RFC 3326)');
   assert.deepEqual(rejected, [487]);
   assert.equal(alice.dialogs.size + bob.dialogs.size, 0, 'early dialogs ended with the 487');
   assert.equal(call.cancel(), false);
