@@ -1,4 +1,4 @@
-import { B2bua, CallNotifier, MemoryChannelDirectory, Router, type ChannelDirectory } from './calls/index.ts';
+import { B2bua, CallNotifier, MemoryChannelDirectory, type ChannelDirectory } from './calls/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { EndpointDirectory } from './documents/index.ts';
@@ -59,7 +59,6 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     stack,
     engine,
     endpoints,
-    router: new Router(endpoints),
     authenticator,
     locator: registrations,
     registrar,

@@ -25,10 +25,10 @@ import type { CallNotifier } from './call-notifier.ts';
 import { enlist, type CallContext, type LegMedia } from './call-context.ts';
 import { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
-import { InboundCall } from './inbound-call.ts';
+import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
+import { InboundSession } from './inbound-session.ts';
 import type { CallerAuthenticator, ContactLocator } from './ports.ts';
-import type { Router } from './router.ts';
 
 /** Handles REGISTER (the registrar, wired in by the composition root). */
 export interface RegisterHandler {
@@ -39,7 +39,8 @@ export interface B2buaOptions {
   readonly stack: SipStack;
   readonly engine: MediaEngine;
   readonly endpoints: EndpointDirectory;
-  readonly router: Router;
+  /** Callflow modules beyond `device` and `user`. */
+  readonly modules?: readonly FlowModule[];
   readonly authenticator: CallerAuthenticator;
   readonly locator: ContactLocator;
   readonly registrar: RegisterHandler;
@@ -70,6 +71,7 @@ export class B2bua implements SipStackUser {
   readonly #legs = new WeakMap<Dialog, LegRecord>();
   readonly #context: CallContext;
   readonly #flood: RateBuckets;
+  readonly #runner: CallflowRunner;
   #stopping = false;
 
   constructor(options: B2buaOptions) {
@@ -87,6 +89,22 @@ export class B2bua implements SipStackUser {
       localContact: (protocol) => this.#localContact(protocol),
       registerDialog: (dialog, channel, media) => this.#registerDialog(dialog, channel, media),
     };
+    this.#runner = new CallflowRunner({
+      calls: this.#context,
+      endpoints: options.endpoints,
+      locator: options.locator,
+      modules: [deviceModule, userModule, ...(options.modules ?? [])],
+    });
+  }
+
+  /** What every call shares (for features built on the B2BUA: originate, transfers...). */
+  get context(): CallContext {
+    return this.#context;
+  }
+
+  /** The callflow runner (features add modules to it). */
+  get runner(): CallflowRunner {
+    return this.#runner;
   }
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {
@@ -187,7 +205,7 @@ export class B2bua implements SipStackUser {
     const { account, device } = caller;
     const realm = String(account['realm'] ?? '');
     const dialed = parseUri(request.uri).user ?? '';
-    const route = await o.router.route(account, dialed);
+    const route = await o.endpoints.callflowFor(account._id, dialed);
 
     const endpoint = await o.engine.createEndpoint().catch(() => undefined);
     if (endpoint === undefined) {
@@ -232,7 +250,7 @@ export class B2bua implements SipStackUser {
         authorizingType: 'device',
         ...(typeof device['owner_id'] === 'string' ? { ownerId: device['owner_id'] } : {}),
         presenceId: `${username}@${realm}`,
-        ...(route.kind !== 'not_found' ? { callflowId: route.callflow._id } : {}),
+        ...(route !== undefined ? { callflowId: route.callflow._id } : {}),
         fromUri: `sip:${from.uri.user ?? username}@${from.uri.host}`,
         toUri: `sip:${dialed}@${parseUri(request.uri).host}`,
         requestUri: request.uri,
@@ -261,18 +279,12 @@ export class B2bua implements SipStackUser {
       channel.ended('ORIGINATOR_CANCEL');
     });
 
-    const call = new InboundCall(this.#context, channel, leg, answerSdp, aMedia);
-    if (route.kind === 'not_found') {
+    if (route === undefined) {
       channel.hangup('UNALLOCATED_NUMBER');
       return;
     }
-    if (route.kind === 'unsupported') {
-      this.#log.warn({ module: route.module, callflow: route.callflow._id }, 'callflow module not supported yet');
-      channel.hangup('NO_USER_RESPONSE');
-      return;
-    }
-    const targets = route.devices.flatMap((d) => o.locator.contactsFor(account._id, d._id).map((binding) => ({ device: d, binding })));
-    await call.ring(targets, route.ringTimeoutMs);
+    const session = new InboundSession(this.#context, channel, leg, answerSdp, aMedia);
+    await this.#runner.run(session, account, route.callflow, route.captures);
   }
 
   #registerDialog(dialog: Dialog, channel: Channel, media: LegMedia): void {

@@ -3,7 +3,10 @@ export { Channel, CHANNEL_STATES, IllegalChannelTransition, type ChannelState, t
 export { MemoryChannelDirectory, type ChannelDirectory } from './channel-directory.ts';
 export { CallNotifier } from './call-notifier.ts';
 export { CALL_EVENTS, callRoutingKey, type CallEventName } from './call-events.ts';
-export { Router, DEFAULT_RING_TIMEOUT_MS, type Route } from './router.ts';
+export { Dial, type DialTarget, type DialOptions, type DialOutcome, type DialEvents } from './dialer.ts';
+export { InboundSession } from './inbound-session.ts';
+export type { CallContext, LegMedia } from './call-context.ts';
+export * from './callflow/index.ts';
 export { Bridge } from './bridge.ts';
 export { HANGUP_CAUSES, causeOfStatus, statusOfCause, bestFailure, type HangupCause } from './hangup-cause.ts';
 export type { ContactBinding, ContactLocator, CallerAuthenticator, AuthenticatedCaller } from './ports.ts';

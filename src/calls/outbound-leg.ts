@@ -5,13 +5,23 @@ import { reasonHeader } from './inbound-leg.ts';
 
 /** The UAC side of an outbound channel: CANCEL while it rings, BYE once it answered. */
 export class OutboundLeg implements ChannelSignalling {
-  readonly invite: OutgoingInvite;
+  #invite: OutgoingInvite;
   readonly #stack: SipStack;
   #dialog: Dialog | undefined;
 
   constructor(stack: SipStack, invite: OutgoingInvite) {
     this.#stack = stack;
-    this.invite = invite;
+    this.#invite = invite;
+  }
+
+  /** The INVITE in flight (a new one after an authentication retry). */
+  get invite(): OutgoingInvite {
+    return this.#invite;
+  }
+
+  /** Follows the re-sent INVITE that answers a challenge (§22.2). */
+  retry(invite: OutgoingInvite): void {
+    this.#invite = invite;
   }
 
   get dialog(): Dialog | undefined {
@@ -31,6 +41,6 @@ export class OutboundLeg implements ChannelSignalling {
     }
     // §9.1: cancel() waits for a provisional response before sending, and reports false once
     // a final response arrived (a 2xx crossing the CANCEL is BYEd by the call when it lands).
-    this.invite.cancel({ headers: reasonHeader(cause) });
+    this.#invite.cancel({ headers: reasonHeader(cause) });
   }
 }

@@ -1,0 +1,355 @@
+import { newUuid, randomHex, TypedEmitter, type Logger, type TimerHandle } from '../lib/index.ts';
+import { createOffer, readAnswer, SdpOrigin, type G711Codec, type LocalMedia } from '../media/index.ts';
+import { DigestClient, formatNameAddr, Headers, parseUri, SipRequest, type Dialog, type Endpoint, type SipResponse } from '../sip/index.ts';
+import { enlist, type CallContext, type LegMedia } from './call-context.ts';
+import { Channel, type ChannelProfile } from './channel.ts';
+import { bestFailure, causeOfStatus, type HangupCause } from './hangup-cause.ts';
+import { ALLOW, USER_AGENT } from './inbound-leg.ts';
+import { OutboundLeg } from './outbound-leg.ts';
+
+/** One place to ring: a registered contact, a carrier gateway, any SIP URI. */
+export interface DialTarget {
+  /** Request-URI of the INVITE. */
+  readonly uri: string;
+  /** Where to send it (a registered phone's source address, for NAT); default: from the URI. */
+  readonly destination?: Endpoint;
+  /** The To header's URI; default the Request-URI. */
+  readonly toUri?: string;
+  /** What the outbound channel says about its far end (KAZOO channel fields). */
+  readonly profile: Partial<Pick<ChannelProfile, 'authorizingId' | 'authorizingType' | 'ownerId' | 'username' | 'presenceId' | 'calleeIdName' | 'calleeIdNumber' | 'destination'>>;
+  /** Credentials to answer a 401/407 with (carriers). */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Extra headers on the INVITE (custom SIP headers). */
+  readonly headers?: readonly (readonly [string, string])[];
+}
+
+/** How to dial. */
+export interface DialOptions {
+  readonly accountId: string;
+  readonly realm: string;
+  readonly callerIdName: string;
+  readonly callerIdNumber: string;
+  /** The channel the answered leg will be bridged to: its codec is the only one offered. */
+  readonly peer?: Channel;
+  /** `simultaneous`: all at once, first answer wins; `single`: one after another. */
+  readonly strategy?: 'simultaneous' | 'single';
+  /** Ring time: for all targets together (simultaneous) or for each (single). */
+  readonly timeoutMs: number;
+  readonly callflowId?: string;
+  readonly customChannelVars?: Readonly<Record<string, unknown>>;
+}
+
+export type DialOutcome =
+  | { readonly answered: Channel; readonly media: LegMedia }
+  | { readonly answered?: undefined; readonly status: number; readonly cause: HangupCause };
+
+export type DialEvents = {
+  /** A target rings (180 without SDP). */
+  ringing: [channel: Channel];
+  /** A target sent early media (18x with SDP); its endpoint is ready to relay. */
+  early: [channel: Channel];
+};
+
+interface Attempt {
+  readonly channel: Channel;
+  readonly leg: OutboundLeg;
+  readonly media: LegMedia;
+  readonly target: DialTarget;
+  authRetried: boolean;
+  failedWith?: number;
+}
+
+const BOTH_CODECS: readonly G711Codec[] = ['PCMA', 'PCMU'];
+
+/**
+ * Rings targets for a call (docs/calls.md, "Dialer"): every outbound leg is a channel with its own
+ * anchored endpoint; the first answer wins and the others get CANCEL (Reason: call completed
+ * elsewhere); with no answer the outcome is the best failure (RFC 3261 §16.7).
+ */
+export class Dial extends TypedEmitter<DialEvents> {
+  readonly outcome: Promise<DialOutcome>;
+  readonly #ctx: CallContext;
+  readonly #options: DialOptions;
+  readonly #targets: readonly DialTarget[];
+  readonly #attempts = new Map<string, Attempt>();
+  readonly #log: Logger;
+  #resolve!: (outcome: DialOutcome) => void;
+  #done = false;
+  #next = 0;
+  #timer: TimerHandle | undefined;
+
+  constructor(context: CallContext, targets: readonly DialTarget[], options: DialOptions) {
+    super();
+    this.#ctx = context;
+    this.#targets = targets;
+    this.#options = options;
+    this.#log = context.logger.child({ dial: options.peer?.uuid ?? 'originate' });
+    this.onListenerError = (error) => this.#log.error({ err: error }, 'dial listener failed');
+    this.outcome = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  /** Starts ringing. */
+  async start(): Promise<void> {
+    if (this.#targets.length === 0) {
+      this.#finish({ status: 480, cause: 'NO_USER_RESPONSE' });
+      return;
+    }
+    if (this.#options.strategy === 'single') {
+      await this.#dialNext();
+      return;
+    }
+    for (const target of this.#targets) {
+      if (this.#done) return;
+      await this.#dial(target);
+    }
+    this.#timer = this.#ctx.clock.setTimeout(() => this.#timeout(), this.#options.timeoutMs);
+    this.#checkAllFailed();
+  }
+
+  /** Stops ringing every target (the caller went away); the outcome is that failure. */
+  cancel(cause: HangupCause): void {
+    if (this.#done) return;
+    for (const a of this.#attempts.values()) if (!a.channel.closed) a.channel.hangup(cause);
+    this.#finish({ status: 487, cause });
+  }
+
+  async #dialNext(): Promise<void> {
+    while (!this.#done && this.#next < this.#targets.length) {
+      const target = this.#targets[this.#next++];
+      if (target === undefined) break;
+      const attempt = await this.#dial(target);
+      if (attempt !== undefined) {
+        if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
+        this.#timer = this.#ctx.clock.setTimeout(() => this.#timeout(), this.#options.timeoutMs);
+        return;
+      }
+    }
+    this.#checkAllFailed();
+  }
+
+  async #dial(target: DialTarget): Promise<Attempt | undefined> {
+    const ctx = this.#ctx;
+    const o = this.#options;
+    let endpoint;
+    try {
+      endpoint = await ctx.engine.createEndpoint();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'no media port for an outbound leg');
+      return undefined;
+    }
+    const peerFormat = o.peer?.media.format;
+    const local: LocalMedia = {
+      address: ctx.engine.advertisedAddress,
+      port: endpoint.port,
+      rtcpPort: endpoint.rtcpPort,
+      codecs: peerFormat !== undefined ? [peerFormat.codec] : BOTH_CODECS,
+      dtmfPayloadType: peerFormat?.telephoneEventPayloadType ?? 101,
+    };
+    const media: LegMedia = { local, origin: new SdpOrigin({ address: ctx.engine.advertisedAddress }) };
+    const callId = newUuid();
+    const requestUri = parseUri(target.uri);
+    const toUri = target.toUri ?? target.uri;
+    const username = target.profile.username ?? requestUri.user ?? '';
+    const protocol = target.destination?.transport ?? (requestUri.params['transport'] === 'tcp' ? 'tcp' : 'udp');
+    const invite = new SipRequest(
+      'INVITE',
+      target.uri,
+      new Headers([
+        ['From', formatNameAddr({ displayName: o.callerIdName, uri: { scheme: 'sip', user: o.callerIdNumber, host: o.realm, params: {}, headers: {} }, params: { tag: randomHex(8) } })],
+        ['To', `<${toUri}>`],
+        ['Call-ID', callId],
+        ['CSeq', '1 INVITE'],
+        ['Max-Forwards', '70'],
+        ['Contact', ctx.localContact(protocol)],
+        ['Allow', ALLOW],
+        ['User-Agent', USER_AGENT],
+        ...(target.headers ?? []),
+        ['Content-Type', 'application/sdp'],
+      ]),
+      Buffer.from(createOffer(local, media.origin)),
+    );
+    const channel = new Channel(
+      {
+        uuid: callId,
+        direction: 'outbound',
+        accountId: o.accountId,
+        realm: o.realm,
+        callerIdName: o.callerIdName,
+        callerIdNumber: o.callerIdNumber,
+        calleeIdName: target.profile.calleeIdName ?? username,
+        calleeIdNumber: target.profile.calleeIdNumber ?? username,
+        destination: target.profile.destination ?? username,
+        username,
+        ...pickDefined(target.profile, ['authorizingId', 'authorizingType', 'ownerId', 'presenceId']),
+        ...(o.callflowId !== undefined ? { callflowId: o.callflowId } : {}),
+        fromUri: `sip:${o.callerIdNumber}@${o.realm}`,
+        toUri,
+        requestUri: target.uri,
+        customChannelVars: { ...o.customChannelVars, ...(o.peer !== undefined ? { other_leg_call_id: o.peer.uuid } : {}) },
+      },
+      endpoint,
+      ctx.clock,
+      ctx.logger,
+    );
+    enlist(ctx, channel);
+    const leg = new OutboundLeg(ctx.stack, this.#send(invite, target));
+    channel.setSignalling(leg);
+    const attempt: Attempt = { channel, leg, media, target, authRetried: false };
+    this.#attempts.set(callId, attempt);
+    this.#follow(attempt);
+    channel.on('closed', () => this.#gone(attempt));
+    return attempt;
+  }
+
+  #send(invite: SipRequest, target: DialTarget) {
+    const destination = target.destination;
+    const ctx = this.#ctx;
+    const protocol = destination?.transport ?? 'udp';
+    return ctx.stack.invite(invite, { ...(destination !== undefined ? { destination } : {}), localContact: ctx.localContact(protocol) });
+  }
+
+  #follow(attempt: Attempt): void {
+    const invite = attempt.leg.invite;
+    invite.on('provisional', (response) => this.#provisional(attempt, response));
+    invite.on('accepted', (response, dialog) => this.#accepted(attempt, response, dialog));
+    invite.on('rejected', (response) => this.#rejected(attempt, response));
+    invite.on('timeout', () => this.#failed(attempt, 408));
+    invite.on('transportError', () => this.#failed(attempt, 503));
+  }
+
+  #provisional(attempt: Attempt, response: SipResponse): void {
+    const { channel } = attempt;
+    if (this.#done || channel.closed || response.status === 100) return;
+    const tag = toTagOf(response);
+    if (tag !== undefined) channel.setToTag(tag);
+    if (response.body.length > 0 && channel.state !== 'early' && this.#negotiate(attempt, response)) {
+      channel.early();
+      this.emit('early', channel);
+      return;
+    }
+    channel.ringing();
+    this.emit('ringing', channel);
+  }
+
+  #accepted(attempt: Attempt, response: SipResponse, dialog: Dialog): void {
+    const { channel, leg } = attempt;
+    leg.accepted(dialog);
+    const tag = toTagOf(response);
+    if (tag !== undefined) channel.setToTag(tag);
+    this.#ctx.registerDialog(dialog, channel, attempt.media);
+    if (this.#done || channel.closed) {
+      // A second fork, or a 2xx that crossed our CANCEL: it was ACKed; now hang it up.
+      channel.hangup('LOSE_RACE');
+      return;
+    }
+    if (!this.#negotiate(attempt, response)) {
+      channel.hangup('INCOMPATIBLE_DESTINATION');
+      return;
+    }
+    channel.transition('answered');
+    for (const other of this.#attempts.values()) if (other !== attempt && !other.channel.closed) other.channel.hangup('LOSE_RACE');
+    this.#finish({ answered: channel, media: attempt.media });
+  }
+
+  /** A 401/407 from a target we hold credentials for is answered once (carriers, RFC 3261 §22.2). */
+  #rejected(attempt: Attempt, response: SipResponse): void {
+    const creds = attempt.target.credentials;
+    if ((response.status === 401 || response.status === 407) && creds !== undefined && !attempt.authRetried && !this.#done) {
+      const challenge = response.headers.getAll(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+      const original = attempt.leg.invite.request;
+      try {
+        const authorization = new DigestClient().respond({ method: 'INVITE', uri: original.uri, challengeHeader: challenge, username: creds.username, password: creds.password });
+        const retry = original.clone();
+        retry.headers.delete('Via');
+        retry.headers.set('CSeq', `${cseqNumber(original) + 1} INVITE`);
+        retry.headers.set(response.status === 401 ? 'Authorization' : 'Proxy-Authorization', authorization);
+        attempt.authRetried = true;
+        attempt.leg.retry(this.#send(retry, attempt.target));
+        this.#follow(attempt);
+        return;
+      } catch (error) {
+        this.#log.warn({ err: error }, 'carrier challenge not answered');
+      }
+    }
+    this.#failed(attempt, response.status);
+  }
+
+  /** Applies the target's SDP to its endpoint; false when it agreed nothing usable. */
+  #negotiate(attempt: Attempt, response: SipResponse): boolean {
+    const { channel } = attempt;
+    if (response.body.length === 0) return channel.media.remote !== undefined;
+    try {
+      const negotiated = readAnswer(response.body.toString('utf8'), attempt.media.local);
+      channel.media.setFormat(negotiated.format);
+      channel.media.setRemote(negotiated.remote);
+      channel.formatChanged();
+      return true;
+    } catch (error) {
+      this.#log.warn({ err: error, callee: channel.uuid }, 'unusable SDP answer');
+      return false;
+    }
+  }
+
+  #failed(attempt: Attempt, status: number): void {
+    if (attempt.channel.closed) return;
+    attempt.failedWith = status;
+    attempt.channel.ended(causeOfStatus(status));
+  }
+
+  #gone(attempt: Attempt): void {
+    if (this.#done) return;
+    attempt.failedWith ??= 480;
+    if (this.#options.strategy === 'single') {
+      void this.#dialNext();
+      return;
+    }
+    this.#checkAllFailed();
+  }
+
+  #checkAllFailed(): void {
+    if (this.#done) return;
+    const open = [...this.#attempts.values()].some((a) => !a.channel.closed);
+    const pending = this.#options.strategy === 'single' && this.#next < this.#targets.length;
+    if (open || pending) return;
+    const status = this.#attempts.size === 0 ? 480 : bestFailure([...this.#attempts.values()].map((a) => a.failedWith ?? 480));
+    this.#finish({ status, cause: causeOfStatus(status) });
+  }
+
+  #timeout(): void {
+    this.#timer = undefined;
+    if (this.#done) return;
+    const current = [...this.#attempts.values()].filter((a) => !a.channel.closed);
+    // Simultaneous: the timer ends the whole dial (NO_ANSWER → 480, as FreeSWITCH maps it) before
+    // the CANCELs settle it otherwise. Single: only the current target gave up; the next one rings.
+    if (this.#options.strategy !== 'single') this.#finish({ status: 480, cause: 'NO_ANSWER' });
+    for (const a of current) {
+      a.failedWith = 408;
+      a.channel.hangup('NO_ANSWER');
+    }
+  }
+
+  #finish(outcome: DialOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#resolve(outcome);
+    this.removeAllListeners();
+  }
+}
+
+function toTagOf(response: SipResponse): string | undefined {
+  return /;\s*tag=([^;>\s]+)/i.exec(response.headers.get('To') ?? '')?.[1];
+}
+
+function cseqNumber(request: SipRequest): number {
+  return Number.parseInt(request.headers.get('CSeq') ?? '1', 10) || 1;
+}
+
+function pickDefined<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
