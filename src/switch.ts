@@ -1,7 +1,7 @@
-import { B2bua, CallNotifier, MemoryChannelDirectory, type ChannelDirectory } from './calls/index.ts';
+import { B2bua, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
-import { EndpointDirectory } from './documents/index.ts';
+import { EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
 import { MediaEngine } from './media/index.ts';
 import { MemoryRegistrationStore, Registrar, SipAuthenticator, type RegistrationStore } from './registrar/index.ts';
@@ -66,6 +66,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     notifier,
     logger,
     maxCallMs: config.maxCallSeconds * 1000,
+    musicOnHold: (holder) => musicOnHold(deps.store, holder),
   });
   stack.user = b2bua;
   logger.info({ port: udp.local.port }, 'SIP listening on UDP and TCP');
@@ -86,4 +87,24 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
         await engine.close();
       })()),
   };
+}
+
+/**
+ * The music a held party hears: the holder's user, then device, then account
+ * `music_on_hold.media_id` (KAZOO's endpoint → account order); undefined = the built-in loop.
+ */
+async function musicOnHold(store: DocumentStore, holder: Channel): Promise<Uint8Array | undefined> {
+  const p = holder.profile;
+  for (const id of [p.ownerId, p.authorizingId, p.accountId]) {
+    if (id === undefined) continue;
+    const doc = await store.get(id);
+    const moh = doc?.['music_on_hold'];
+    const mediaId = typeof moh === 'object' && moh !== null ? (moh as Record<string, unknown>)['media_id'] : undefined;
+    if (typeof mediaId !== 'string' || mediaId === '') continue;
+    const media = await store.get(mediaId);
+    if (media === undefined || media.pvt_account_id !== p.accountId) continue;
+    const audio = await store.getAttachment(mediaId, MEDIA_ATTACHMENT);
+    if (audio !== undefined) return audio.data;
+  }
+  return undefined;
 }

@@ -22,6 +22,7 @@ import {
   type TransportProtocol,
 } from '../sip/index.ts';
 import type { CallNotifier } from './call-notifier.ts';
+import { CallControl, type MusicOnHoldLookup } from './call-control.ts';
 import { enlist, type CallContext, type LegMedia } from './call-context.ts';
 import { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
@@ -49,6 +50,8 @@ export interface B2buaOptions {
   readonly logger: Logger;
   /** Longest answered call in ms; 0 = unlimited. */
   readonly maxCallMs: number;
+  /** Music on hold for a held party (default: the built-in loop). */
+  readonly musicOnHold?: MusicOnHoldLookup;
   /** New INVITEs one source may send: a burst and a sustained rate (flood guard). */
   readonly inviteRate?: { readonly capacity: number; readonly refillPerSecond: number };
 }
@@ -72,6 +75,7 @@ export class B2bua implements SipStackUser {
   readonly #context: CallContext;
   readonly #flood: RateBuckets;
   readonly #runner: CallflowRunner;
+  readonly #control: CallControl;
   #stopping = false;
 
   constructor(options: B2buaOptions) {
@@ -82,6 +86,7 @@ export class B2bua implements SipStackUser {
       stack: options.stack,
       engine: options.engine,
       channels: options.channels,
+      bridges: new Map(),
       notifier: options.notifier,
       clock: options.stack.clock,
       logger: this.#log,
@@ -89,6 +94,7 @@ export class B2bua implements SipStackUser {
       localContact: (protocol) => this.#localContact(protocol),
       registerDialog: (dialog, channel, media) => this.#registerDialog(dialog, channel, media),
     };
+    this.#control = new CallControl(this.#context, options.musicOnHold ?? (async () => undefined));
     this.#runner = new CallflowRunner({
       calls: this.#context,
       endpoints: options.endpoints,
@@ -100,6 +106,11 @@ export class B2bua implements SipStackUser {
   /** What every call shares (for features built on the B2BUA: originate, transfers...). */
   get context(): CallContext {
     return this.#context;
+  }
+
+  /** Commands on live channels (REST actions, Konami, click-to-call). */
+  get control(): CallControl {
+    return this.#control;
   }
 
   /** The callflow runner (features add modules to it). */
@@ -263,6 +274,7 @@ export class B2bua implements SipStackUser {
     );
     channel.formatChanged();
     const aMedia: LegMedia = { local, origin };
+    channel.localMedia = aMedia;
     const leg = new InboundLeg(o.stack, tx, this.#localContact(request.source?.transport ?? 'udp'), (dialog) => {
       this.#registerDialog(dialog, channel, aMedia);
       channel.setToTag(dialog.id.localTag);
@@ -328,6 +340,8 @@ export class B2bua implements SipStackUser {
         contentType: 'application/sdp',
         localContact: this.#localContact(request.source?.transport ?? 'udp'),
       });
+      // RFC 3264 §8.4: sendonly/inactive (or c=0.0.0.0) from the phone means it holds its peer.
+      this.#control.phoneHold(leg.channel, answer.remoteHold).catch((error: unknown) => this.#log.warn({ err: error }, 'hold not applied'));
     } catch {
       stack.respond(transaction, 488);
     }

@@ -1,5 +1,5 @@
 import { newUuid } from '../lib/index.ts';
-import type { MediaEngine, RtpRelay, RtpSource } from '../media/index.ts';
+import type { MediaEngine, RelayDirection, RtpRelay, RtpSource } from '../media/index.ts';
 import type { Channel } from './channel.ts';
 
 /**
@@ -11,11 +11,17 @@ export class Bridge {
   readonly a: Channel;
   readonly b: Channel;
   readonly relay: RtpRelay;
+  readonly #registry: Map<string, Bridge> | undefined;
+  #music: RtpSource | undefined;
   #closed = false;
 
-  constructor(engine: MediaEngine, a: Channel, b: Channel) {
+  /** `registry` (channel uuid → bridge) lets commands find a channel's bridge. */
+  constructor(engine: MediaEngine, a: Channel, b: Channel, registry?: Map<string, Bridge>) {
     this.a = a;
     this.b = b;
+    this.#registry = registry;
+    registry?.set(a.uuid, this);
+    registry?.set(b.uuid, this);
     this.relay = engine.createRelay(a.media, b.media, payloadMaps(a, b));
     // Sources played to B take the place of what A says, and the reverse.
     a.playThroughBridge = (source: RtpSource | undefined) => this.relay.replaceSource('bToA', source);
@@ -30,6 +36,45 @@ export class Bridge {
     return this.#closed;
   }
 
+  /** The other channel of the bridge. */
+  peerOf(channel: Channel): Channel {
+    return channel === this.a ? this.b : this.a;
+  }
+
+  /** True while one side hears music on hold. */
+  get holding(): boolean {
+    return this.#music !== undefined;
+  }
+
+  /** Puts `held` on hold: it hears `music` (looped), and what it says no longer reaches its peer. */
+  hold(held: Channel, music: RtpSource): void {
+    if (this.#closed) {
+      music.close();
+      return;
+    }
+    this.#music?.stop();
+    this.#music = music;
+    const toward = this.#toward(held);
+    this.relay.replaceSource(toward, music);
+    this.relay.pause(opposite(toward));
+  }
+
+  /** Ends music on hold: both directions relay again. */
+  unhold(): void {
+    const music = this.#music;
+    if (music === undefined || this.#closed) return;
+    this.#music = undefined;
+    for (const d of ['aToB', 'bToA'] as const) {
+      if (this.relay.sourceOf(d) === music) this.relay.replaceSource(d, undefined);
+      this.relay.resume(d);
+    }
+    music.stop();
+  }
+
+  #toward(channel: Channel): RelayDirection {
+    return channel === this.a ? 'bToA' : 'aToB';
+  }
+
   /** Splits the bridge without hanging up (transfer...): both channels report `unbridged`. */
   unbridge(): void {
     this.#teardown(true);
@@ -38,7 +83,11 @@ export class Bridge {
   #teardown(notify: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#music?.stop();
+    this.#music = undefined;
     this.relay.close();
+    if (this.#registry?.get(this.a.uuid) === this) this.#registry.delete(this.a.uuid);
+    if (this.#registry?.get(this.b.uuid) === this) this.#registry.delete(this.b.uuid);
     for (const c of [this.a, this.b]) {
       c.playThroughBridge = undefined;
       if (notify && !c.closed) c.bridgedTo(undefined, undefined);
@@ -51,6 +100,10 @@ export class Bridge {
     this.#teardown(false);
     survivor.hangup(cause === 'ORIGINATOR_CANCEL' ? 'NORMAL_CLEARING' : cause);
   }
+}
+
+function opposite(d: RelayDirection): RelayDirection {
+  return d === 'aToB' ? 'bToA' : 'aToB';
 }
 
 /** Payload-type rewriting when the two legs numbered the same codec differently. */

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '../lib/index.ts';
 import type { LocalMedia, MediaEngine, SdpOrigin } from '../media/index.ts';
 import type { Dialog, SipStack, TransportProtocol } from '../sip/index.ts';
+import type { Bridge } from './bridge.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import type { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
@@ -16,6 +17,8 @@ export interface CallContext {
   readonly stack: SipStack;
   readonly engine: MediaEngine;
   readonly channels: ChannelDirectory;
+  /** Live bridges by channel uuid (both channels of a bridge map to it). */
+  readonly bridges: Map<string, Bridge>;
   readonly notifier: CallNotifier;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -31,6 +31,8 @@ export class CallNotifier {
       this.publish(channel, 'CHANNEL_BRIDGE', { bridge_a_unique_id: inbound.uuid, bridge_b_unique_id: outbound.uuid });
     });
     channel.on('unbridged', (other) => this.publish(channel, 'CHANNEL_UNBRIDGE', { other_leg_call_id: other.uuid }));
+    channel.on('held', () => this.publish(channel, 'CHANNEL_HOLD'));
+    channel.on('unheld', () => this.publish(channel, 'CHANNEL_UNHOLD'));
     channel.on('dtmf', (digit, durationMs) => this.publish(channel, 'DTMF', { dtmf_digit: digit, dtmf_duration: durationMs }));
     channel.on('closed', () => this.publish(channel, 'CHANNEL_DESTROY'));
   }

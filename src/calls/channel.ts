@@ -1,5 +1,7 @@
 import { toGregorian, TypedEmitter, type Clock, type Logger, type TimerHandle } from '../lib/index.ts';
 import { DtmfDetector, type MediaEndpoint, type RtpSource } from '../media/index.ts';
+import type { Dialog } from '../sip/index.ts';
+import type { LegMedia } from './call-context.ts';
 import type { HangupCause } from './hangup-cause.ts';
 
 /** docs/calls.md: a leg's life. */
@@ -25,6 +27,8 @@ export class IllegalChannelTransition extends Error {
 
 /** The SIP side of a channel: how to end it at the protocol level for a cause. */
 export interface ChannelSignalling {
+  /** The leg's dialog once it exists (in-dialog requests: re-INVITE, REFER's NOTIFY, BYE). */
+  readonly dialog: Dialog | undefined;
   /** Final failure, CANCEL or BYE, whichever the leg's state calls for. Never throws. */
   end(cause: HangupCause): void;
   /** Sends DTMF as SIP INFO when the peer cannot take RFC 4733 (optional). */
@@ -64,6 +68,9 @@ export type ChannelEvents = {
   bridged: [other: Channel];
   unbridged: [other: Channel];
   dtmf: [digit: string, durationMs: number];
+  /** This channel put its peer on hold (phone re-INVITE or command), or took it off. */
+  held: [];
+  unheld: [];
   /** The channel ended; emitted exactly once. */
   closed: [cause: HangupCause];
 };
@@ -88,6 +95,9 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   #hangupCause: HangupCause | undefined;
   #toTag: string | undefined;
   #playing: RtpSource | undefined;
+  #onHold = false;
+  /** Our side of the leg's SDP (set by whoever created the leg; used for re-offers). */
+  localMedia: LegMedia | undefined;
   /** Set by the bridge: plays a source toward this channel through the relay. */
   playThroughBridge: ((source: RtpSource | undefined) => void) | undefined;
 
@@ -132,6 +142,21 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   }
   get toTag(): string | undefined {
     return this.#toTag;
+  }
+  /** True while this channel holds its peer (KAZOO `is_onhold`). */
+  get onHold(): boolean {
+    return this.#onHold;
+  }
+  /** The SIP dialog of the leg, once answered or early. */
+  get dialog(): Dialog | undefined {
+    return this.#signalling?.dialog;
+  }
+
+  /** Records the hold state and reports the change (CHANNEL_HOLD / CHANNEL_UNHOLD). */
+  setOnHold(onHold: boolean): void {
+    if (this.closed || onHold === this.#onHold) return;
+    this.#onHold = onHold;
+    this.emit(onHold ? 'held' : 'unheld');
   }
   /** Gregorian seconds of creation (KAZOO's `timestamp`). */
   get timestamp(): number {

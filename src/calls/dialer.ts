@@ -193,6 +193,7 @@ export class Dial extends TypedEmitter<DialEvents> {
       ctx.clock,
       ctx.logger,
     );
+    channel.localMedia = media;
     enlist(ctx, channel);
     const leg = new OutboundLeg(ctx.stack, this.#send(invite, target));
     channel.setSignalling(leg);

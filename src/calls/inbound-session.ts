@@ -65,7 +65,7 @@ export class InboundSession {
       callee.hangup('ORIGINATOR_CANCEL');
       return undefined;
     }
-    return new Bridge(this.#ctx.engine, this.channel, callee);
+    return new Bridge(this.#ctx.engine, this.channel, callee, this.#ctx.bridges);
   }
 
   /** Fails the unanswered caller with exactly `status` (a dial's best failure), or hangs up. */
