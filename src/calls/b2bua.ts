@@ -29,7 +29,7 @@ import type { ChannelDirectory } from './channel-directory.ts';
 import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
 import { InboundSession } from './inbound-session.ts';
-import type { CallerAuthenticator, ContactLocator } from './ports.ts';
+import type { B2buaFeatures, CallerAuthenticator, ContactLocator } from './ports.ts';
 
 /** Handles REGISTER (the registrar, wired in by the composition root). */
 export interface RegisterHandler {
@@ -77,6 +77,8 @@ export class B2bua implements SipStackUser {
   readonly #runner: CallflowRunner;
   readonly #control: CallControl;
   #stopping = false;
+  /** Feature hooks (transfers, carriers...), set by the composition root. */
+  readonly features: B2buaFeatures = {};
 
   constructor(options: B2buaOptions) {
     this.#o = options;
@@ -163,6 +165,10 @@ export class B2bua implements SipStackUser {
       case 'INVITE':
         this.#reinvite(request, transaction, leg);
         return;
+      case 'REFER':
+        if (leg !== undefined && this.features.refer !== undefined) this.features.refer(request, transaction, leg.channel);
+        else stack.respond(transaction, leg === undefined ? 481 : 501);
+        return;
       case 'UPDATE':
       case 'OPTIONS':
         stack.respond(transaction, 200, undefined, { headers: capabilities() });
@@ -208,7 +214,9 @@ export class B2bua implements SipStackUser {
     tx.on('cancel', () => {
       cancelled = true;
     });
-    const caller = await o.authenticator.authenticate(request, tx, { proxy: true });
+    if (request.headers.has('Replaces') && this.features.replaces !== undefined && (await this.features.replaces(request, tx))) return;
+    const trunk = await this.features.trunk?.(request);
+    const caller = trunk !== undefined ? { account: trunk.account, device: trunk.resource } : await o.authenticator.authenticate(request, tx, { proxy: true });
     if (caller === undefined || cancelled) {
       if (cancelled) o.stack.respond(tx, 487);
       return;
@@ -258,7 +266,7 @@ export class B2bua implements SipStackUser {
         destination: dialed,
         username,
         authorizingId: device._id,
-        authorizingType: 'device',
+        authorizingType: trunk !== undefined ? 'resource' : 'device',
         ...(typeof device['owner_id'] === 'string' ? { ownerId: device['owner_id'] } : {}),
         presenceId: `${username}@${realm}`,
         ...(route !== undefined ? { callflowId: route.callflow._id } : {}),

@@ -9,5 +9,5 @@ export type { CallContext, LegMedia } from './call-context.ts';
 export * from './callflow/index.ts';
 export { Bridge } from './bridge.ts';
 export { HANGUP_CAUSES, causeOfStatus, statusOfCause, bestFailure, type HangupCause } from './hangup-cause.ts';
-export type { ContactBinding, ContactLocator, CallerAuthenticator, AuthenticatedCaller } from './ports.ts';
+export type { ContactBinding, ContactLocator, CallerAuthenticator, AuthenticatedCaller, B2buaFeatures, TrunkCaller } from './ports.ts';
 export { CallControl, CallCommandError, UnknownChannel, type MusicOnHoldLookup } from './call-control.ts';

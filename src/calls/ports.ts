@@ -1,5 +1,6 @@
 import type { Endpoint, ServerTransaction, SipRequest } from '../sip/index.ts';
 import type { StoredDoc } from '../store/index.ts';
+import type { Channel } from './channel.ts';
 
 /** Where a registered device can be reached (a registrar binding, seen from the call side). */
 export interface ContactBinding {
@@ -26,4 +27,23 @@ export interface AuthenticatedCaller {
  */
 export interface CallerAuthenticator {
   authenticate(request: SipRequest, transaction: ServerTransaction, options?: { proxy?: boolean }): Promise<AuthenticatedCaller | undefined>;
+}
+
+/** A carrier gateway an INVITE came from (RFC 3261 §26.3.2.2: trusted by address, not digest). */
+export interface TrunkCaller {
+  readonly account: StoredDoc;
+  readonly resource: StoredDoc;
+}
+
+/**
+ * Where features plug into the B2BUA's request handling (set by the composition root). Each hook
+ * owns the request it is handed: it must answer it.
+ */
+export interface B2buaFeatures {
+  /** An in-dialog REFER on `channel`'s leg (RFC 3515); without a hook: 501. */
+  refer?(request: SipRequest, transaction: ServerTransaction, channel: Channel): void;
+  /** An INVITE with a Replaces header (RFC 3891); resolves true once it handled it. */
+  replaces?(request: SipRequest, transaction: ServerTransaction): Promise<boolean>;
+  /** An INVITE from a carrier gateway: the trunk's account and resource, or undefined for a phone. */
+  trunk?(request: SipRequest): Promise<TrunkCaller | undefined>;
 }
