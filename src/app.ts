@@ -84,7 +84,7 @@ export class App {
       const accounts = new AccountService(docs);
       const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
       sw = await startSwitch({ config, store, bus, clock, logger, version });
-      const extraRoutes: RouteSpec[] = [];
+      const extraRoutes: RouteSpec[] = [...sw.routes];
       const http = await buildApi({
         store,
         docs,

@@ -1,4 +1,5 @@
 import { B2bua, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
+import type { RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
@@ -18,6 +19,8 @@ export interface Switch {
   readonly b2bua: B2bua;
   /** The SIP port (UDP and TCP share it). */
   readonly sipPort: number;
+  /** REST routes of the switch's features (parked calls, recordings...), served by the API. */
+  readonly routes: RouteSpec[];
   close(): Promise<void>;
 }
 
@@ -69,6 +72,12 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     musicOnHold: (holder) => musicOnHold(deps.store, holder),
   });
   stack.user = b2bua;
+  const routes: RouteSpec[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+
+  // ── features: each feature wires itself here, one block each (hooks, modules, routes, closers) ──
+  // ── end of features ──
+
   logger.info({ port: udp.local.port }, 'SIP listening on UDP and TCP');
   let closing: Promise<void> | undefined;
   return {
@@ -79,9 +88,11 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     notifier,
     b2bua,
     sipPort: udp.local.port,
+    routes,
     close: () =>
       (closing ??= (async () => {
         await b2bua.shutdown();
+        for (const close of closers.reverse()) await close();
         stack.close();
         registrations.close();
         await engine.close();
