@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, DEFAULT_BUCKETS, type RouteSpec } from './api/index.ts';
+import { buildApi, channelRoutes, DEFAULT_BUCKETS, type RouteSpec } from './api/index.ts';
 import { MemoryBus, type Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
-import { AccountService, DocumentService, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
+import { AccountService, DocumentService, MEDIA_ATTACHMENT, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
+import { BUILTIN_METAFLOW_MODULES, MetaflowExecutor } from './konami/index.ts';
 import { SystemClock, createLogger, type Clock, type Logger } from './lib/index.ts';
 import { openStore, type DocumentStore } from './store/index.ts';
 import { startSwitch, type Switch } from './switch.ts';
@@ -84,7 +85,35 @@ export class App {
       const accounts = new AccountService(docs);
       const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
       sw = await startSwitch({ config, store, bus, clock, logger, version });
-      const extraRoutes: RouteSpec[] = [...sw.routes];
+      const metaflows = new MetaflowExecutor(BUILTIN_METAFLOW_MODULES, logger);
+      const control = sw.b2bua.control;
+      const engine = sw.engine;
+      const extraRoutes: RouteSpec[] = [
+        ...sw.routes,
+        ...channelRoutes({
+          channels: sw.channels,
+          control,
+          endpoints: sw.endpoints,
+          clock,
+          actions: sw.channelActions,
+          systemWideList: true,
+          metaflow: (channel, node) =>
+            metaflows.run(
+              {
+                channel,
+                control,
+                media: engine,
+                logger,
+                mediaAudio: async (id) => {
+                  const media = await store.get(id);
+                  if (media?.pvt_type !== 'media' || media.pvt_account_id !== channel.profile.accountId) return undefined;
+                  return (await store.getAttachment(id, MEDIA_ATTACHMENT))?.data;
+                },
+              },
+              node as Parameters<typeof metaflows.run>[1],
+            ),
+        }),
+      ];
       const http = await buildApi({
         store,
         docs,

@@ -1,5 +1,5 @@
 import { B2bua, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
-import type { RouteSpec } from './api/index.ts';
+import { coreChannelActions, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
@@ -21,6 +21,9 @@ export interface Switch {
   readonly sipPort: number;
   /** REST routes of the switch's features (parked calls, recordings...), served by the API. */
   readonly routes: RouteSpec[];
+  /** Channel actions of `POST /v2/accounts/{A}/channels/{id}` by name; features add theirs. */
+  readonly channelActions: Map<string, ChannelAction>;
+  readonly endpoints: EndpointDirectory;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   });
   stack.user = b2bua;
   const routes: RouteSpec[] = [];
+  const channelActions = coreChannelActions(b2bua.control);
   const closers: (() => Promise<void> | void)[] = [];
 
   // ── features: each feature wires itself here, one block each (hooks, modules, routes, closers) ──
@@ -89,6 +93,8 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     b2bua,
     sipPort: udp.local.port,
     routes,
+    channelActions,
+    endpoints,
     close: () =>
       (closing ??= (async () => {
         await b2bua.shutdown();

@@ -1,3 +1,5 @@
+import { CallCommandError, UnknownChannel } from '../calls/index.ts';
+import { UnknownMetaflowModule } from '../konami/index.ts';
 import { AccountDisabled, UnknownDocument, UnsupportedAudio, ValidationFailed, type FieldFailure } from '../documents/index.ts';
 import { SwitchboardError } from '../lib/index.ts';
 import { ConflictError, NotFoundError } from '../store/index.ts';
@@ -21,6 +23,11 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof NotFoundError) return errors.badIdentifier(error.id);
   if (error instanceof ConflictError) return errors.conflict();
   if (error instanceof UnsupportedAudio) return errors.unsupportedMedia(error.message);
+  if (error instanceof CallCommandError) return errors.validation({ [error.field]: { [error.rule]: { message: error.message } } });
+  if (error instanceof UnknownChannel) return errors.badIdentifierList(error.uuid);
+  if (error instanceof UnknownMetaflowModule) {
+    return errors.validation({ module: { error: { message: `unable to find metaflow schema for module ${error.module}`, value: error.module } } });
+  }
   if (error instanceof AccountDisabled) {
     return errors.validation({ account: { disabled: { message: 'account disabled' } } });
   }

@@ -2,3 +2,4 @@ export { buildApi, crossbarRoutes, DEFAULT_BUCKETS, type ApiDeps } from './api.t
 export { ApiError, errors, fieldError } from './api-error.ts';
 export type { RouteSpec, MethodSpec, ApiRequest, ApiResult, AuthInfo } from './request-context.ts';
 export { checkToken, extractToken } from './authenticate.ts';
+export { channelRoutes, coreChannelActions, type ChannelAction, type ChannelsDeps, type MetaflowRunner } from './resources/channels.ts';

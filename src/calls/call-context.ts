@@ -1,16 +1,14 @@
 import type { Clock, Logger } from '../lib/index.ts';
-import type { LocalMedia, MediaEngine, SdpOrigin } from '../media/index.ts';
+import type { MediaEngine } from '../media/index.ts';
 import type { Dialog, SipStack, TransportProtocol } from '../sip/index.ts';
 import type { Bridge } from './bridge.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import type { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
 
-/** The media side of a leg as offered or answered by us (kept for re-INVITEs). */
-export interface LegMedia {
-  readonly local: LocalMedia;
-  readonly origin: SdpOrigin;
-}
+import type { LegMedia } from './leg-media.ts';
+
+export type { LegMedia } from './leg-media.ts';
 
 /** What every call shares: the stack, the engine, the directory and the switch's settings. */
 export interface CallContext {

@@ -1,7 +1,7 @@
 import { toGregorian, TypedEmitter, type Clock, type Logger, type TimerHandle } from '../lib/index.ts';
 import { DtmfDetector, type MediaEndpoint, type RtpSource } from '../media/index.ts';
 import type { Dialog } from '../sip/index.ts';
-import type { LegMedia } from './call-context.ts';
+import type { LegMedia } from './leg-media.ts';
 import type { HangupCause } from './hangup-cause.ts';
 
 /** docs/calls.md: a leg's life. */

@@ -1,0 +1,132 @@
+// The Channels API over live SIPp calls (issue 5): listings, detail, actions, tenancy.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../support/backends.ts';
+import { startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
+import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import type { SippResult } from '../support/sipp.ts';
+
+const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here');
+const pglite = backends()[0];
+
+type Item = Record<string, unknown>;
+
+describe('Channels API on live calls', { skip }, () => {
+  let h: Harness;
+  let p: Phones;
+  let other: TestAccount;
+
+  before(async () => {
+    if (pglite === undefined) throw new Error('no backend');
+    h = await startHarness(pglite());
+    p = await provision(h, 'ChanCo', {
+      users: ['bobuser'],
+      devices: [{ username: 'alice' }, { username: 'bob', owner: 'bobuser' }],
+      callflows: [{ number: '2001', device: 'bob' }],
+    });
+    other = await h.account('Elsewhere');
+  });
+  after(async () => {
+    await stopAllSipp();
+    await h?.close();
+  });
+
+  /** Starts alice → bob and waits until both legs are bridged; alice waits for a BYE. */
+  async function liveCall(): Promise<{ bob: RunningSipp; alice: Promise<SippResult> }> {
+    const bob = await phone(p, 'bob', 'uas-answer.xml', { timeoutSec: 30 });
+    const alice = call(p, 'alice', '2001', 'uac-call-wait-bye.xml', { timeoutSec: 30 });
+    await eventually(() => h.app.switch.channels.all().filter((c) => c.otherLeg !== undefined).length === 2, 8000);
+    return { bob, alice };
+  }
+
+  test('listings show both legs with KAZOO fields at account, user and device level; detail uses detail keys', async () => {
+    const { bob, alice } = await liveCall();
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const res = await c.get(`/v2/accounts/${A}/channels?paginate=false`);
+    assert.equal(res.status, 200, res.text);
+    const legs = res.body['data'] as Item[];
+    assert.equal(legs.length, 2);
+    const inbound = legs.find((l) => l['direction'] === 'inbound');
+    const outbound = legs.find((l) => l['direction'] === 'outbound');
+    assert.ok(inbound !== undefined && outbound !== undefined);
+    for (const leg of legs) {
+      for (const key of ['uuid', 'answered', 'authorizing_id', 'authorizing_type', 'destination', 'direction', 'other_leg', 'presence_id', 'timestamp', 'username', 'bridge_id']) {
+        assert.ok(key in leg, `${key} in ${JSON.stringify(leg)}`);
+      }
+      assert.equal(leg['answered'], true);
+      assert.ok(Number(leg['timestamp']) > 63_000_000_000, 'Gregorian seconds');
+    }
+    assert.equal(inbound['other_leg'], outbound['uuid']);
+    assert.equal(inbound['bridge_id'], outbound['bridge_id'], 'SmartPBX counts calls by bridge_id');
+    assert.equal(outbound['username'], 'bob');
+
+    const userId = (await c.get(`/v2/accounts/${A}/users`)).body['data'] as Item[];
+    const bobUser = userId.find((u) => u['username'] === 'bobuser');
+    assert.equal(outbound['owner_id'], bobUser?.['id'], "the callee leg carries its device's owner");
+    const byUser = await c.get(`/v2/accounts/${A}/users/${String(bobUser?.['id'])}/channels`);
+    assert.deepEqual((byUser.body['data'] as Item[]).map((l) => l['username']), ['bob']);
+    const byDevice = await c.get(`/v2/accounts/${A}/devices/${p.devices.get('alice') ?? ''}/channels`);
+    assert.deepEqual((byDevice.body['data'] as Item[]).map((l) => l['direction']), ['inbound']);
+
+    const detail = await c.get(`/v2/accounts/${A}/channels/${String(inbound['uuid'])}`);
+    assert.equal(detail.status, 200);
+    const d = detail.body['data'] as Item;
+    assert.equal(d['call_id'], inbound['uuid']);
+    assert.equal(d['call_direction'], 'inbound');
+    assert.equal(d['other_leg_call_id'], outbound['uuid']);
+    assert.equal(d['caller_id_number'], 'alice');
+
+    // Another account sees nothing and can do nothing.
+    const foreign = other.client;
+    assert.deepEqual((await foreign.get(`/v2/accounts/${other.accountId}/channels`)).body['data'], []);
+    const peek = await foreign.get(`/v2/accounts/${other.accountId}/channels/${String(inbound['uuid'])}`);
+    assert.equal(peek.status, 404);
+    assert.deepEqual(peek.body['data'], [inbound['uuid']]);
+    const kill = await foreign.post(`/v2/accounts/${other.accountId}/channels/${String(inbound['uuid'])}`, { action: 'hangup' });
+    assert.equal(kill.status, 404);
+    assert.equal((await foreign.get(`/v2/accounts/${A}/channels`)).status, 403);
+
+    // The hangup action ends the call: SIPp receives the BYE.
+    const hang = await c.post(`/v2/accounts/${A}/channels/${String(outbound['uuid'])}`, { action: 'hangup' });
+    assert.equal(hang.status, 200, hang.text);
+    assert.equal(hang.body['data'], 'hangup initiated');
+    const a = await alice;
+    assert.equal(a.exitCode, 0, explainSipp(a));
+    await bob.done;
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('bad requests: unknown channel 404 at once, unknown action 400, bad metaflow 400; a hangup metaflow runs', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const unknown = await c.get(`/v2/accounts/${A}/channels/no-such-call`);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(unknown.body['data'], ['no-such-call']);
+    const { bob, alice } = await liveCall();
+    const uuid = h.app.switch.channels.all().find((ch) => ch.profile.direction === 'inbound')?.uuid ?? '';
+    const bad = await c.post(`/v2/accounts/${A}/channels/${uuid}`, { action: 'dance' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body['message'], 'invalid data');
+    const noModule = await c.request('PUT', `/v2/accounts/${A}/channels/${uuid}`, { action: 'metaflow', data: { data: {} } });
+    assert.equal(noModule.status, 400);
+    assert.ok((noModule.body['data'] as Item)['module']);
+    const unknownModule = await c.request('PUT', `/v2/accounts/${A}/channels/${uuid}`, { action: 'metaflow', data: { module: 'juggle' } });
+    assert.equal(unknownModule.status, 400, unknownModule.text);
+    // A metaflow that runs: hangup through the executor (KAZOO's corrected body form).
+    const mf = await c.request('PUT', `/v2/accounts/${A}/channels/${uuid}`, { action: 'metaflow', data: { module: 'hangup', data: {} } });
+    assert.equal(mf.status, 201, mf.text);
+    assert.equal(mf.body['data'], 'metaflow sent');
+    assert.equal((await alice).exitCode, 0);
+    await bob.done;
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('the system-wide list is for the superduper admin only', async () => {
+    const admin = await h.client.as(p.account.token).get('/v2/channels');
+    // ChanCo is the first account of this harness: superduper admin.
+    assert.equal(admin.status, 200);
+    assert.equal((await other.client.get('/v2/channels')).status, 403);
+  });
+});
