@@ -1,4 +1,4 @@
-import { B2bua, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
+import { B2bua, CallCommandError, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
 import { coreChannelActions, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
@@ -77,6 +77,14 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   stack.user = b2bua;
   const routes: RouteSpec[] = [];
   const channelActions = coreChannelActions(b2bua.control);
+  channelActions.set('callflow', async (channel, req) => {
+    const id = req.data['id'] ?? req.query['id'];
+    if (typeof id !== 'string' || id === '') throw new CallCommandError('id', 'required', 'No callflow id specified');
+    const callflow = await endpoints.callflow(channel.profile.accountId, id);
+    if (callflow === undefined) throw new CallCommandError('id', 'invalid', `Callflow ${id} not found`);
+    b2bua.runCallflow(channel, callflow);
+    return 'callflow initiated';
+  });
   const closers: (() => Promise<void> | void)[] = [];
 
   // ── features: each feature wires itself here, one block each (hooks, modules, routes, closers) ──

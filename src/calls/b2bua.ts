@@ -29,6 +29,9 @@ import type { ChannelDirectory } from './channel-directory.ts';
 import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
 import { InboundSession } from './inbound-session.ts';
+import { AnsweredSession } from './answered-session.ts';
+import { CallCommandError } from './call-control.ts';
+import type { StoredDoc } from '../store/index.ts';
 import type { B2buaFeatures, CallerAuthenticator, ContactLocator } from './ports.ts';
 
 /** Handles REGISTER (the registrar, wired in by the composition root). */
@@ -176,6 +179,28 @@ export class B2bua implements SipStackUser {
       default:
         stack.respond(transaction, 405, undefined, { headers: [['Allow', ALLOW]] });
     }
+  }
+
+  /**
+   * Runs a callflow on an answered channel (KAZOO's `callflow` action): its current peer is
+   * released and the flow decides what the channel reaches next. Resolves once the flow started.
+   */
+  runCallflow(channel: Channel, callflow: StoredDoc, captures: readonly string[] = []): void {
+    if (!channel.answered || channel.closed) throw new CallCommandError('call_id', 'invalid', 'Channel is not answered');
+    const bridge = this.#context.bridges.get(channel.uuid);
+    if (bridge !== undefined) {
+      const peer = bridge.peerOf(channel);
+      bridge.unbridge();
+      peer.hangup('NORMAL_CLEARING');
+    }
+    void (async () => {
+      const account = await this.#o.endpoints.account(channel.profile.accountId);
+      if (account === undefined) {
+        channel.hangup('NORMAL_TEMPORARY_FAILURE');
+        return;
+      }
+      await this.#runner.run(new AnsweredSession(this.#context, channel), account, callflow, captures);
+    })().catch((error: unknown) => this.#log.error({ err: error, channel: channel.uuid }, 'callflow action failed'));
   }
 
   /** Hangs up every live call (BYE to answered legs) and waits up to `ms` for the BYEs to complete. */

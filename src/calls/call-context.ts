@@ -5,7 +5,6 @@ import type { Bridge } from './bridge.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import type { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
-
 import type { LegMedia } from './leg-media.ts';
 
 export type { LegMedia } from './leg-media.ts';

@@ -1,6 +1,7 @@
 import type { RtpRelay } from '../media/index.ts';
 import { Bridge } from './bridge.ts';
 import type { CallContext, LegMedia } from './call-context.ts';
+import type { CallerSession } from './caller-session.ts';
 import type { Channel } from './channel.ts';
 import type { Dial } from './dialer.ts';
 import type { InboundLeg } from './inbound-leg.ts';
@@ -10,7 +11,7 @@ import type { InboundLeg } from './inbound-leg.ts';
  * early media from the first callee that has some), answers with the SDP negotiated at INVITE
  * time, and bridges it to an answered leg.
  */
-export class InboundSession {
+export class InboundSession implements CallerSession {
   readonly channel: Channel;
   readonly leg: InboundLeg;
   readonly media: LegMedia;

@@ -11,3 +11,5 @@ export { Bridge } from './bridge.ts';
 export { HANGUP_CAUSES, causeOfStatus, statusOfCause, bestFailure, type HangupCause } from './hangup-cause.ts';
 export type { ContactBinding, ContactLocator, CallerAuthenticator, AuthenticatedCaller, B2buaFeatures, TrunkCaller } from './ports.ts';
 export { CallControl, CallCommandError, UnknownChannel, type MusicOnHoldLookup } from './call-control.ts';
+export { AnsweredSession } from './answered-session.ts';
+export type { CallerSession } from './caller-session.ts';

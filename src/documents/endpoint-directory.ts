@@ -70,6 +70,12 @@ export class EndpointDirectory {
     return devices.filter((d) => d['enabled'] !== false);
   }
 
+  /** The live callflow `callflowId` of an account. */
+  async callflow(accountId: string, callflowId: string): Promise<StoredDoc | undefined> {
+    const doc = await this.#store.get(callflowId);
+    return doc?.pvt_type === 'callflow' && doc.pvt_account_id === accountId ? doc : undefined;
+  }
+
   /**
    * The callflow that routes `number` in an account: the exact number first, then the patterns
    * (JavaScript regexes, tried longest first, as KAZOO prefers the most specific).

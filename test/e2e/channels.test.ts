@@ -22,8 +22,8 @@ describe('Channels API on live calls', { skip }, () => {
     h = await startHarness(pglite());
     p = await provision(h, 'ChanCo', {
       users: ['bobuser'],
-      devices: [{ username: 'alice' }, { username: 'bob', owner: 'bobuser' }],
-      callflows: [{ number: '2001', device: 'bob' }],
+      devices: [{ username: 'alice' }, { username: 'bob', owner: 'bobuser' }, { username: 'dave' }],
+      callflows: [{ number: '2001', device: 'bob' }, { number: '2004', device: 'dave' }],
     });
     other = await h.account('Elsewhere');
   });
@@ -120,6 +120,28 @@ describe('Channels API on live calls', { skip }, () => {
     assert.equal(mf.body['data'], 'metaflow sent');
     assert.equal((await alice).exitCode, 0);
     await bob.done;
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('the callflow action sends an answered caller to another callflow; its old peer is released', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const { bob, alice } = await liveCall();
+    const dave = await phone(p, 'dave', 'uas-answer-send-bye.xml', { vars: { hangup_ms: 1500 } });
+    const callflows = (await c.get(`/v2/accounts/${A}/callflows?paginate=false`)).body['data'] as Item[];
+    const toDave = callflows.find((cf) => (cf['numbers'] as string[]).includes('2004'));
+    const aliceLeg = h.app.switch.channels.all().find((ch) => ch.profile.direction === 'inbound');
+    const noId = await c.post(`/v2/accounts/${A}/channels/${aliceLeg?.uuid ?? ''}`, { action: 'callflow' });
+    assert.equal(noId.status, 400);
+    const res = await c.post(`/v2/accounts/${A}/channels/${aliceLeg?.uuid ?? ''}`, { action: 'callflow', id: toDave?.['id'] });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body['data'], 'callflow initiated');
+    const b = await bob.done;
+    assert.equal(b.exitCode, 0, `bob is released with a BYE: ${explainSipp(b)}`);
+    const d = await dave.done;
+    assert.equal(d.exitCode, 0, explainSipp(d));
+    const a = await alice;
+    assert.equal(a.exitCode, 0, `alice talked to dave, then got dave's BYE: ${explainSipp(a)}`);
     await eventually(() => h.app.switch.channels.size === 0);
   });
 

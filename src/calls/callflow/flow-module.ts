@@ -1,7 +1,7 @@
 import type { StoredDoc } from '../../store/index.ts';
 import type { CallContext } from '../call-context.ts';
 import type { DialTarget } from '../dialer.ts';
-import type { InboundSession } from '../inbound-session.ts';
+import type { CallerSession } from '../caller-session.ts';
 import type { ContactLocator } from '../ports.ts';
 import type { EndpointDirectory } from '../../documents/index.ts';
 
@@ -11,11 +11,11 @@ export type FlowOutcome =
   | { readonly kind: 'branch'; readonly key: string }
   | { readonly kind: 'stop' }
   /** A bridging module found nobody: the `_` child runs, else the caller gets `status`. */
-  | { readonly kind: 'failed'; readonly status: number; readonly cause: Parameters<InboundSession['fail']>[1] };
+  | { readonly kind: 'failed'; readonly status: number; readonly cause: Parameters<CallerSession['fail']>[1] };
 
 /** Everything a module may use on the call it runs on. */
 export interface FlowContext {
-  readonly session: InboundSession;
+  readonly session: CallerSession;
   readonly account: StoredDoc;
   readonly callflow: StoredDoc;
   /** Regex captures of a pattern callflow. */

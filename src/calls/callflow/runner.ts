@@ -3,7 +3,7 @@ import type { Logger } from '../../lib/index.ts';
 import type { StoredDoc } from '../../store/index.ts';
 import type { CallContext } from '../call-context.ts';
 import { Dial, type DialTarget } from '../dialer.ts';
-import type { InboundSession } from '../inbound-session.ts';
+import type { CallerSession } from '../caller-session.ts';
 import type { ContactLocator } from '../ports.ts';
 import { STOP, type FlowContext, type FlowModule, type FlowOutcome } from './flow-module.ts';
 
@@ -46,7 +46,7 @@ export class CallflowRunner {
   }
 
   /** Executes `callflow.flow` for the session's caller until a module stops or the tree ends. */
-  async run(session: InboundSession, account: StoredDoc, callflow: StoredDoc, captures: readonly string[] = []): Promise<void> {
+  async run(session: CallerSession, account: StoredDoc, callflow: StoredDoc, captures: readonly string[] = []): Promise<void> {
     const context = this.#context(session, account, callflow, captures);
     let node: FlowNode | undefined = (callflow['flow'] ?? {}) as FlowNode;
     let last: FlowOutcome = { kind: 'continue' };
@@ -80,7 +80,7 @@ export class CallflowRunner {
     else if (session.channel.otherLeg === undefined) session.fail(480, session.channel.answered ? 'NORMAL_CLEARING' : 'NO_USER_RESPONSE');
   }
 
-  #context(session: InboundSession, account: StoredDoc, callflow: StoredDoc, captures: readonly string[]): FlowContext {
+  #context(session: CallerSession, account: StoredDoc, callflow: StoredDoc, captures: readonly string[]): FlowContext {
     const calls = this.#calls;
     const locator = this.#locator;
     const a = session.channel;
