@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, channelRoutes, DEFAULT_BUCKETS, type RouteSpec } from './api/index.ts';
+import { BlackholeServer, DEFAULT_OBJECT_TYPES } from './blackhole/index.ts';
 import { MemoryBus, type Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { AccountService, DocumentService, MEDIA_ATTACHMENT, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
@@ -35,6 +36,7 @@ export class App {
   readonly accounts: AccountService;
   readonly tokens: TokenService;
   readonly switch: Switch;
+  readonly blackhole: BlackholeServer;
   readonly #http: FastifyInstance;
   readonly #unsubscribe: () => void;
   #closed = false;
@@ -49,6 +51,7 @@ export class App {
     accounts: AccountService;
     tokens: TokenService;
     switch: Switch;
+    blackhole: BlackholeServer;
     http: FastifyInstance;
     unsubscribe: () => void;
   }) {
@@ -61,6 +64,7 @@ export class App {
     this.accounts = parts.accounts;
     this.tokens = parts.tokens;
     this.switch = parts.switch;
+    this.blackhole = parts.blackhole;
     this.#http = parts.http;
     this.#unsubscribe = parts.unsubscribe;
   }
@@ -79,12 +83,24 @@ export class App {
     });
     const bus = new MemoryBus(logger.child({ component: 'bus' }));
     let sw: Switch | undefined;
+    let blackhole: BlackholeServer | undefined;
     try {
       const unsubscribe = publishDocChanges(store, bus, version, logger);
       const docs = new DocumentService(store, clock);
       const accounts = new AccountService(docs);
       const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
       sw = await startSwitch({ config, store, bus, clock, logger, version });
+      blackhole = await BlackholeServer.start({
+        port: config.wsPort,
+        host: config.bind,
+        bus,
+        tokens,
+        accounts,
+        store,
+        clock,
+        logger: logger.child({ component: 'blackhole' }),
+        objectTypes: [...DEFAULT_OBJECT_TYPES, 'call_recording'],
+      });
       const metaflows = new MetaflowExecutor(BUILTIN_METAFLOW_MODULES, logger);
       const control = sw.b2bua.control;
       const engine = sw.engine;
@@ -124,12 +140,14 @@ export class App {
         logger: logger.child({ component: 'api' }),
         version,
         buckets: options.buckets ?? DEFAULT_BUCKETS,
+        websockets: blackhole,
         extraRoutes,
       });
       await http.listen({ port: config.httpPort, host: config.bind });
       logger.info({ port: (http.server.address() as AddressInfo).port }, 'crossbar API listening');
-      return new App({ config, clock, logger, store, bus, docs, accounts, tokens, switch: sw, http, unsubscribe });
+      return new App({ config, clock, logger, store, bus, docs, accounts, tokens, switch: sw, blackhole, http, unsubscribe });
     } catch (error) {
+      await blackhole?.close();
       await sw?.close();
       await bus.close();
       await store.close();
@@ -140,6 +158,11 @@ export class App {
   /** The SIP port, UDP and TCP (useful with port 0). */
   get sipPort(): number {
     return this.switch.sipPort;
+  }
+
+  /** The WebSocket (Blackhole) port. */
+  get wsPort(): number {
+    return this.blackhole.port;
   }
 
   /** The port the REST API listens on (useful with port 0). */
@@ -156,6 +179,7 @@ export class App {
     if (this.#closed) return;
     this.#closed = true;
     await this.switch.close();
+    await this.blackhole.close();
     await this.#http.close();
     this.#unsubscribe();
     await this.bus.close();

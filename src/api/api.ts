@@ -22,6 +22,7 @@ import { crudRoutes } from './resources/crud.ts';
 import { mediaRawRoutes } from './resources/media.ts';
 import { openApiRoute } from './resources/openapi-route.ts';
 import { uiSupportRoutes } from './resources/ui-support.ts';
+import { websocketRoutes, type WebsocketDirectory } from './resources/websockets.ts';
 
 /** Everything the crossbar API is built from. */
 export interface ApiDeps {
@@ -34,6 +35,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   readonly version: string;
   readonly buckets?: BucketSettings;
+  /** The WebSocket server, for GET /v2/websockets and the account session listings. */
+  readonly websockets?: WebsocketDirectory;
   /** Routes of later layers' resources (channels, metaflows, ...). */
   readonly extraRoutes?: readonly RouteSpec[];
 }
@@ -53,6 +56,7 @@ export function crossbarRoutes(deps: ApiDeps): RouteSpec[] {
     ...mediaRawRoutes(deps.docs, deps.media),
     ...crudRoutes(resourceKind, deps.docs),
     ...uiSupportRoutes(),
+    ...(deps.websockets !== undefined ? websocketRoutes(deps.websockets) : []),
     ...(deps.extraRoutes ?? []),
   ];
 }

@@ -3,3 +3,5 @@ export { ApiError, errors, fieldError } from './api-error.ts';
 export type { RouteSpec, MethodSpec, ApiRequest, ApiResult, AuthInfo } from './request-context.ts';
 export { checkToken, extractToken } from './authenticate.ts';
 export { channelRoutes, coreChannelActions, type ChannelAction, type ChannelsDeps, type MetaflowRunner } from './resources/channels.ts';
+export { recordingRoutes } from './resources/recordings.ts';
+export { parkedCallRoutes, parkedSlotView, type ParkedCallDirectory } from './resources/parked-calls.ts';
