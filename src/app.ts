@@ -5,6 +5,7 @@ import { BlackholeServer, DEFAULT_OBJECT_TYPES } from './blackhole/index.ts';
 import { MemoryBus, type Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { AccountService, DocumentService, MEDIA_ATTACHMENT, MediaLibrary, publishDocChanges, TokenService } from './documents/index.ts';
+import { CallCommandError } from './calls/index.ts';
 import { BUILTIN_METAFLOW_MODULES, MetaflowExecutor } from './konami/index.ts';
 import { SystemClock, createLogger, type Clock, type Logger } from './lib/index.ts';
 import { openStore, type DocumentStore } from './store/index.ts';
@@ -102,8 +103,9 @@ export class App {
         objectTypes: [...DEFAULT_OBJECT_TYPES, 'call_recording'],
       });
       const metaflows = new MetaflowExecutor(BUILTIN_METAFLOW_MODULES, logger);
-      const control = sw.b2bua.control;
-      const engine = sw.engine;
+      const started = sw;
+      const control = started.b2bua.control;
+      const engine = started.engine;
       const extraRoutes: RouteSpec[] = [
         ...sw.routes,
         ...channelRoutes({
@@ -124,6 +126,15 @@ export class App {
                   const media = await store.get(id);
                   if (media?.pvt_type !== 'media' || media.pvt_account_id !== channel.profile.accountId) return undefined;
                   return (await store.getAttachment(id, MEDIA_ATTACHMENT))?.data;
+                },
+                runCallflow: async (target, which) => {
+                  const accountId = target.profile.accountId;
+                  const found =
+                    'id' in which
+                      ? await started.endpoints.callflow(accountId, which.id).then((callflow) => (callflow === undefined ? undefined : { callflow, captures: [] }))
+                      : await started.endpoints.callflowFor(accountId, which.number);
+                  if (found === undefined) throw new CallCommandError('id', 'invalid', 'No such callflow');
+                  started.b2bua.runCallflow(target, found.callflow, found.captures);
                 },
               },
               node as Parameters<typeof metaflows.run>[1],

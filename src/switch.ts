@@ -1,8 +1,18 @@
-import { B2bua, CallCommandError, CallNotifier, MemoryChannelDirectory, type Channel, type ChannelDirectory } from './calls/index.ts';
-import { coreChannelActions, type ChannelAction, type RouteSpec } from './api/index.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  B2bua, CallCommandError, CallNotifier, CallRecordings, MemoryChannelDirectory, StoreRecordingArchive, recordOptionsFromKazoo,
+  type Channel, type ChannelDirectory,
+} from './calls/index.ts';
+import { Carriers, ResourceCatalog, offnetModule, resourcesModule } from './calls/index.ts';
+import { ParkingLots, createParkModule, createPlayModule, ringGroupModule } from './calls/index.ts';
+import { Transfers } from './calls/index.ts';
+import { Interceptor, interceptOptionsFromKazoo } from './calls/index.ts';
+import { parkedCallRoutes } from './api/index.ts';
+import { coreChannelActions, recordingRoutes, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
-import { EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
+import { DocumentService, EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
 import { MediaEngine } from './media/index.ts';
 import { MemoryRegistrationStore, Registrar, SipAuthenticator, type RegistrationStore } from './registrar/index.ts';
@@ -35,14 +45,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   const { config, clock } = deps;
   const logger = deps.logger.child({ component: 'switch' });
   const advertise = { host: config.advertisedAddress };
-  const udp = await UdpTransport.listen({ address: config.bind, port: config.sipPort });
-  let tcp: TcpTransport;
-  try {
-    tcp = await TcpTransport.listen({ address: config.bind, port: udp.local.port, clock });
-  } catch (error) {
-    udp.close();
-    throw error;
-  }
+  const { udp, tcp } = await listenPair(config.bind, config.sipPort, clock);
   const stack = new SipStack({ clock, logger: logger.child({ category: 'sip' }) });
   stack.addTransport(udp, advertise);
   stack.addTransport(tcp, advertise);
@@ -72,6 +75,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     notifier,
     logger,
     maxCallMs: config.maxCallSeconds * 1000,
+    inviteRate: { capacity: config.inviteRate * 2, refillPerSecond: config.inviteRate },
     musicOnHold: (holder) => musicOnHold(deps.store, holder),
   });
   stack.user = b2bua;
@@ -88,6 +92,83 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   const closers: (() => Promise<void> | void)[] = [];
 
   // ── features: each feature wires itself here, one block each (hooks, modules, routes, closers) ──
+  // recording (issue 4 item 7): stereo WAV of a bridged call → call_recording doc; GET/DELETE /recordings
+  {
+    const directory = config.databaseUrl !== undefined || config.dataDir.includes('://')
+      ? join(tmpdir(), 'switchboard-recordings')
+      : join(config.dataDir, 'recordings.tmp');
+    const recordings = await CallRecordings.open({ engine, clock, logger, directory, archive: new StoreRecordingArchive(deps.store) });
+    b2bua.control.useRecordings(recordings);
+    channelActions.set('record_start', async (channel, req) => {
+      b2bua.control.recordStart(channel, { origin: 'api', ...recordOptionsFromKazoo(req.data) });
+      return 'record_start initiated';
+    });
+    channelActions.set('record_stop', async (channel) => {
+      await b2bua.control.recordStop(channel);
+      return 'record_stop initiated';
+    });
+    routes.push(...recordingRoutes(new DocumentService(deps.store, clock)));
+    closers.push(() => recordings.close());
+  }
+  // carriers (issue 4 item 4): account resources out (offnet/resources modules, numbers no callflow owns), gateways trusted in
+  {
+    const catalog = new ResourceCatalog({ store: deps.store, logger });
+    const changes = deps.bus.subscribe('*.*.resource.*', (message) => {
+      const id = message.payload['id'];
+      if (message.payload['type'] !== 'resource' || typeof id !== 'string') return;
+      catalog.refresh(id).catch((error: unknown) => logger.warn({ err: error, id }, 'carrier resource not reloaded'));
+    });
+    closers.push(() => {
+      changes.unsubscribe();
+      catalog.close();
+    });
+    await catalog.load();
+    const carriers = new Carriers({ calls: b2bua.context, catalog, endpoints, logger });
+    b2bua.runner.register(offnetModule(carriers));
+    b2bua.runner.register(resourcesModule(carriers));
+    b2bua.features.trunk = (request) => carriers.trunk(request);
+    b2bua.features.unrouted = (session, account, number) => carriers.unrouted(session, account, number);
+  }
+  // callflow modules ring_group, play and park (issue 4 item 3); GET /parked_calls
+  {
+    const parking = new ParkingLots({ notifier, clock, logger });
+    b2bua.runner.register(ringGroupModule);
+    b2bua.runner.register(
+      createPlayModule({
+        media: async (accountId, mediaId) => {
+          const media = await deps.store.get(mediaId);
+          if (media?.pvt_type !== 'media' || media.pvt_account_id !== accountId) return undefined;
+          return (await deps.store.getAttachment(mediaId, MEDIA_ATTACHMENT))?.data;
+        },
+      }),
+    );
+    b2bua.runner.register(createParkModule({ lots: parking, musicOnHold: (parked) => musicOnHold(deps.store, parked) }));
+    routes.push(...parkedCallRoutes(parking));
+    closers.push(() => parking.close());
+  }
+  // transfers (issue 4 item 2): the transfer command (blind/attended with takeback), REFER (RFC 3515), Replaces (RFC 3891)
+  {
+    const transfers = new Transfers({
+      context: b2bua.context,
+      runner: b2bua.runner,
+      endpoints,
+      authenticator,
+      music: async (holder, _held, mediaId) => (mediaId !== undefined ? mediaAudio(deps.store, holder.profile.accountId, mediaId) : musicOnHold(deps.store, holder)),
+    });
+    b2bua.control.useTransfers(transfers);
+    b2bua.features.refer = (request, transaction, channel) => transfers.refer(request, transaction, channel);
+    b2bua.features.replaces = (request, transaction) => transfers.replaces(request, transaction);
+    closers.push(() => transfers.close());
+  }
+  // intercept and move (issue 4 item 6): control.intercept/move, the `intercept` channel action.
+  // Originate (item 5) needs no wiring: `new Originator({ context: b2bua.context, endpoints, locator: registrations, runner: b2bua.runner })`.
+  {
+    b2bua.control.useTakeover(new Interceptor({ context: b2bua.context, endpoints, locator: registrations }));
+    channelActions.set('intercept', async (channel, req) => {
+      await b2bua.control.intercept(channel, interceptOptionsFromKazoo({ ...req.query, ...req.data }));
+      return 'intercept initiated';
+    });
+  }
   // ── end of features ──
 
   logger.info({ port: udp.local.port }, 'SIP listening on UDP and TCP');
@@ -132,4 +213,28 @@ async function musicOnHold(store: DocumentStore, holder: Channel): Promise<Uint8
     if (audio !== undefined) return audio.data;
   }
   return undefined;
+}
+
+/** The audio of media document `mediaId` of the account (a transfer's `moh`), if it has any. */
+async function mediaAudio(store: DocumentStore, accountId: string, mediaId: string): Promise<Uint8Array | undefined> {
+  const media = await store.get(mediaId);
+  if (media === undefined || media.pvt_account_id !== accountId) return undefined;
+  return (await store.getAttachment(mediaId, MEDIA_ATTACHMENT))?.data;
+}
+
+/**
+ * UDP and TCP on one SIP port. With port 0 the OS picks the UDP port, which may already be taken
+ * for TCP (an ephemeral outgoing connection): then another pair is tried.
+ */
+async function listenPair(address: string, port: number, clock: Clock): Promise<{ udp: UdpTransport; tcp: TcpTransport }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await UdpTransport.listen({ address, port });
+    try {
+      const tcp = await TcpTransport.listen({ address, port: udp.local.port, clock });
+      return { udp, tcp };
+    } catch (error) {
+      udp.close();
+      if (port !== 0 || attempt >= 20) throw error;
+    }
+  }
 }

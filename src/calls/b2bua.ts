@@ -92,6 +92,7 @@ export class B2bua implements SipStackUser {
       engine: options.engine,
       channels: options.channels,
       bridges: new Map(),
+      dials: new Map(),
       notifier: options.notifier,
       clock: options.stack.clock,
       logger: this.#log,
@@ -121,6 +122,15 @@ export class B2bua implements SipStackUser {
   /** The callflow runner (features add modules to it). */
   get runner(): CallflowRunner {
     return this.#runner;
+  }
+
+  /**
+   * Flood guard: a source past its INVITE budget is dropped before the stack creates a transaction
+   * (no 100 Trying that would leave the sender in Proceeding; no 503s to amplify a spoofed flood).
+   */
+  admit(request: SipRequest): boolean {
+    if (request.method !== 'INVITE') return true;
+    return this.#flood.consume(request.source?.address ?? 'unknown', 1);
   }
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {
@@ -224,15 +234,8 @@ export class B2bua implements SipStackUser {
 
   async #invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const o = this.#o;
-    const source = request.source?.address ?? 'unknown';
     if (this.#stopping) {
       o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '30']] });
-      return;
-    }
-    if (!this.#flood.consume(source, 1)) {
-      // Answered once in a while so a legitimate but bursty peer learns to back off; otherwise dropped.
-      if (this.#flood.remaining(source) === 0 && Math.random() < 0.1) o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
-      else tx.terminate();
       return;
     }
     let cancelled = false;
@@ -316,19 +319,20 @@ export class B2bua implements SipStackUser {
     enlist(this.#context, channel);
     if (cancelled) {
       o.stack.respond(tx, 487);
-      channel.ended('ORIGINATOR_CANCEL');
+      channel.ended('ORIGINATOR_CANCEL', 487);
       return;
     }
     tx.on('cancel', () => {
       o.stack.respond(tx, 487);
-      channel.ended('ORIGINATOR_CANCEL');
+      channel.ended('ORIGINATOR_CANCEL', 487);
     });
 
+    const session = new InboundSession(this.#context, channel, leg, answerSdp, aMedia);
     if (route === undefined) {
-      channel.hangup('UNALLOCATED_NUMBER');
+      // A number no callflow owns: a feature (carriers) may take it, else 404.
+      if (!(await this.features.unrouted?.(session, account, dialed))) channel.hangup('UNALLOCATED_NUMBER');
       return;
     }
-    const session = new InboundSession(this.#context, channel, leg, answerSdp, aMedia);
     await this.#runner.run(session, account, route.callflow, route.captures);
   }
 

@@ -5,6 +5,7 @@ import type { Bridge } from './bridge.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import type { Channel } from './channel.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
+import type { HangupCause } from './hangup-cause.ts';
 import type { LegMedia } from './leg-media.ts';
 
 export type { LegMedia } from './leg-media.ts';
@@ -25,6 +26,28 @@ export interface CallContext {
   localContact(protocol: TransportProtocol): string;
   /** Makes in-dialog requests of `dialog` reach `channel`. */
   registerDialog(dialog: Dialog, channel: Channel, media: LegMedia): void;
+  /**
+   * Dials in progress by the uuid of each channel they involve (the peer and every ringing leg),
+   * so that intercept can find the dial of a ringing call. Dials register themselves when set.
+   */
+  readonly dials?: Map<string, PendingDial>;
+}
+
+/** A dial in progress, as intercept sees it (implemented by `Dial`). */
+export interface PendingDial {
+  /** The channel the answered leg will be bridged to; undefined for an originate's first leg. */
+  readonly peer: Channel | undefined;
+  /** The legs still ringing. */
+  readonly ringing: readonly Channel[];
+  /** True once the dial has its outcome. */
+  readonly done: boolean;
+  /** Settles with the answered leg, or without one when nobody answered. */
+  readonly outcome: Promise<{ readonly answered?: Channel | undefined }>;
+  /**
+   * Another leg answers on this dial's behalf (intercept): every ringing leg ends with `cause` and
+   * the outcome is `answered`, which the dial's owner then bridges. False once the dial is over.
+   */
+  handOver(answered: Channel, media: LegMedia, cause: HangupCause): boolean;
 }
 
 /** Starts a channel's life: directory, events, and its removal at the end. */

@@ -77,6 +77,7 @@ export function commonEventFields(channel: Channel, event: CallEventName, now: n
         }
       : {}),
     custom_channel_vars: ccv,
+    ...(p.customApplicationVars !== undefined ? { custom_application_vars: p.customApplicationVars } : {}),
     app_name: 'switchboard',
     app_version: appVersion,
   };
@@ -98,7 +99,7 @@ export function eventExtras(channel: Channel, event: CallEventName, now: number,
       return {
         ...addressing,
         hangup_cause: channel.hangupCause ?? 'NORMAL_CLEARING',
-        hangup_code: extra['hangup_code'] ?? 'sip:200',
+        hangup_code: `sip:${channel.hangupCode ?? 200}`,
         duration_seconds: Math.round(durationMs / 1000),
         billing_seconds: Math.round(billingMs / 1000),
         billing_milli_seconds: billingMs,

@@ -60,6 +60,8 @@ export interface ChannelProfile {
   readonly fromTag?: string;
   readonly userAgent?: string;
   readonly customChannelVars?: Readonly<Record<string, unknown>>;
+  /** KAZOO's `custom_application_vars` (set by originate / click-to-call). */
+  readonly customApplicationVars?: Readonly<Record<string, unknown>>;
 }
 
 export type ChannelEvents = {
@@ -93,9 +95,11 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   #otherLeg: Channel | undefined;
   #bridgeId: string | undefined;
   #hangupCause: HangupCause | undefined;
+  #hangupCode: number | undefined;
   #toTag: string | undefined;
   #playing: RtpSource | undefined;
   #onHold = false;
+  #ending = false;
   /** Our side of the leg's SDP (set by whoever created the leg; used for re-offers). */
   localMedia: LegMedia | undefined;
   /** Set by the bridge: plays a source toward this channel through the relay. */
@@ -136,6 +140,10 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   }
   get hangupCause(): HangupCause | undefined {
     return this.#hangupCause;
+  }
+  /** The SIP status that ended the channel (KAZOO's `hangup_code` is `sip:<code>`). */
+  get hangupCode(): number | undefined {
+    return this.#hangupCode;
   }
   get closed(): boolean {
     return this.#state === 'hungup';
@@ -178,10 +186,14 @@ export class Channel extends TypedEmitter<ChannelEvents> {
     if (pt !== undefined) this.#detector.setPayloadType(pt);
   }
 
-  /** Moves along the state table; an illegal move throws. */
+  /** Moves along the state table; an illegal move throws. Moving to `hungup` ends the channel. */
   transition(to: ChannelState): void {
     const from = this.#state;
     if (from === to) return;
+    if (to === 'hungup' && !this.#ending) {
+      this.ended('NORMAL_CLEARING');
+      return;
+    }
     if (!TRANSITIONS[from].includes(to)) throw new IllegalChannelTransition(this.uuid, from, to);
     this.#state = to;
     this.#log.debug({ from, to }, 'channel state');
@@ -212,20 +224,22 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   }
 
   /** Hangs the channel up for `cause` (our decision: BYE, CANCEL or a final failure goes out). */
-  hangup(cause: HangupCause = 'NORMAL_CLEARING'): void {
+  hangup(cause: HangupCause = 'NORMAL_CLEARING', sipCode?: number): void {
     if (this.closed) return;
     try {
       this.#signalling?.end(cause);
     } catch (error) {
       this.#log.error({ err: error }, 'signalling end failed');
     }
-    this.ended(cause);
+    this.ended(cause, sipCode);
   }
 
-  /** The far end ended the channel (BYE, CANCEL, failure): nothing more is sent. */
-  ended(cause: HangupCause): void {
-    if (this.closed) return;
+  /** The channel ended (the far end's BYE, CANCEL or failure `sipCode`, or our hangup): nothing more is sent. */
+  ended(cause: HangupCause, sipCode?: number): void {
+    if (this.closed || this.#ending) return;
+    this.#ending = true;
     this.#hangupCause = cause;
+    this.#hangupCode = sipCode;
     this.transition('hungup');
     this.stopPlayback();
     for (const t of this.#timers) this.#clock.clearTimeout(t);

@@ -1,7 +1,7 @@
 import { newUuid, randomHex, TypedEmitter, type Logger, type TimerHandle } from '../lib/index.ts';
 import { createOffer, readAnswer, SdpOrigin, type G711Codec, type LocalMedia } from '../media/index.ts';
-import { DigestClient, formatNameAddr, Headers, parseUri, SipRequest, type Dialog, type Endpoint, type SipResponse } from '../sip/index.ts';
-import { enlist, type CallContext, type LegMedia } from './call-context.ts';
+import { DigestClient, formatNameAddr, Headers, parseAuthHeader, parseUri, SipRequest, type Dialog, type Endpoint, type SipResponse } from '../sip/index.ts';
+import { enlist, type CallContext, type LegMedia, type PendingDial } from './call-context.ts';
 import { Channel, type ChannelProfile } from './channel.ts';
 import { bestFailure, causeOfStatus, type HangupCause } from './hangup-cause.ts';
 import { ALLOW, USER_AGENT } from './inbound-leg.ts';
@@ -18,9 +18,14 @@ export interface DialTarget {
   /** What the outbound channel says about its far end (KAZOO channel fields). */
   readonly profile: Partial<Pick<ChannelProfile, 'authorizingId' | 'authorizingType' | 'ownerId' | 'username' | 'presenceId' | 'calleeIdName' | 'calleeIdNumber' | 'destination'>>;
   /** Credentials to answer a 401/407 with (carriers). */
-  readonly credentials?: { readonly username: string; readonly password: string };
+  /** `realm`, when set, is the only realm whose challenge is answered (a carrier gateway's). */
+  readonly credentials?: { readonly username: string; readonly password: string; readonly realm?: string };
   /** Extra headers on the INVITE (custom SIP headers). */
   readonly headers?: readonly (readonly [string, string])[];
+  /** Ring this target only after this many ms (a ring group member's `delay`; simultaneous strategy only). */
+  readonly delayMs?: number;
+  /** Ring this target for at most this many ms (a ring group member's `timeout`); default the dial's. */
+  readonly timeoutMs?: number;
 }
 
 /** How to dial. */
@@ -37,6 +42,8 @@ export interface DialOptions {
   readonly timeoutMs: number;
   readonly callflowId?: string;
   readonly customChannelVars?: Readonly<Record<string, unknown>>;
+  /** KAZOO's custom application vars of the legs (originate). */
+  readonly customApplicationVars?: Readonly<Record<string, unknown>>;
 }
 
 export type DialOutcome =
@@ -57,6 +64,8 @@ interface Attempt {
   readonly target: DialTarget;
   authRetried: boolean;
   failedWith?: number;
+  /** The target's own ring timer (`DialTarget.timeoutMs`, simultaneous strategy). */
+  ringTimer?: TimerHandle;
 }
 
 const BOTH_CODECS: readonly G711Codec[] = ['PCMA', 'PCMU'];
@@ -66,7 +75,7 @@ const BOTH_CODECS: readonly G711Codec[] = ['PCMA', 'PCMU'];
  * anchored endpoint; the first answer wins and the others get CANCEL (Reason: call completed
  * elsewhere); with no answer the outcome is the best failure (RFC 3261 §16.7).
  */
-export class Dial extends TypedEmitter<DialEvents> {
+export class Dial extends TypedEmitter<DialEvents> implements PendingDial {
   readonly outcome: Promise<DialOutcome>;
   readonly #ctx: CallContext;
   readonly #options: DialOptions;
@@ -77,6 +86,9 @@ export class Dial extends TypedEmitter<DialEvents> {
   #done = false;
   #next = 0;
   #timer: TimerHandle | undefined;
+  /** Targets waiting for their `delayMs`, and targets whose leg is being set up. */
+  readonly #delayed = new Set<TimerHandle>();
+  #starting = 0;
 
   constructor(context: CallContext, targets: readonly DialTarget[], options: DialOptions) {
     super();
@@ -90,8 +102,36 @@ export class Dial extends TypedEmitter<DialEvents> {
     });
   }
 
+  /** The channel the answer will be bridged to (undefined: an originate's first leg). */
+  get peer(): Channel | undefined {
+    return this.#options.peer;
+  }
+
+  /** The legs still ringing. */
+  get ringing(): Channel[] {
+    return [...this.#attempts.values()].map((a) => a.channel).filter((c) => !c.closed && !c.answered);
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Another leg answered on this dial's behalf (intercept): the outcome is `answered` and every
+   * leg still ringing ends with `cause` (CANCEL). False when the dial already had its outcome.
+   */
+  handOver(answered: Channel, media: LegMedia, cause: HangupCause): boolean {
+    if (this.#done) return false;
+    const ringing = [...this.#attempts.values()].filter((a) => !a.channel.closed);
+    this.#finish({ answered, media });
+    for (const a of ringing) a.channel.hangup(cause);
+    return true;
+  }
+
   /** Starts ringing. */
   async start(): Promise<void> {
+    const peer = this.#options.peer;
+    if (peer !== undefined && !this.#done && this.#ctx.dials?.has(peer.uuid) === false) this.#ctx.dials.set(peer.uuid, this);
     if (this.#targets.length === 0) {
       this.#finish({ status: 480, cause: 'NO_USER_RESPONSE' });
       return;
@@ -102,10 +142,40 @@ export class Dial extends TypedEmitter<DialEvents> {
     }
     for (const target of this.#targets) {
       if (this.#done) return;
-      await this.#dial(target);
+      if ((target.delayMs ?? 0) > 0) this.#later(target);
+      else await this.#ring(target);
     }
     this.#timer = this.#ctx.clock.setTimeout(() => this.#timeout(), this.#options.timeoutMs);
     this.#checkAllFailed();
+  }
+
+  /** Simultaneous strategy: rings `target` after its delay (unless the dial ended by then). */
+  #later(target: DialTarget): void {
+    const handle = this.#ctx.clock.setTimeout(() => {
+      this.#delayed.delete(handle);
+      if (this.#done) return;
+      void this.#ring(target).then(() => this.#checkAllFailed());
+    }, target.delayMs ?? 0);
+    this.#delayed.add(handle);
+  }
+
+  /** Simultaneous strategy: one target's leg, with its own ring timer when it has one. */
+  async #ring(target: DialTarget): Promise<void> {
+    this.#starting++;
+    let attempt: Attempt | undefined;
+    try {
+      attempt = await this.#dial(target);
+    } finally {
+      this.#starting--;
+    }
+    if (attempt === undefined || target.timeoutMs === undefined || this.#done || attempt.channel.closed) return;
+    const a = attempt;
+    a.ringTimer = a.channel.after(target.timeoutMs, () => {
+      a.ringTimer = undefined;
+      if (this.#done || a.channel.closed || a.channel.answered) return;
+      a.failedWith = 408;
+      a.channel.hangup('NO_ANSWER');
+    });
   }
 
   /** Stops ringing every target (the caller went away); the outcome is that failure. */
@@ -122,7 +192,7 @@ export class Dial extends TypedEmitter<DialEvents> {
       const attempt = await this.#dial(target);
       if (attempt !== undefined) {
         if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-        this.#timer = this.#ctx.clock.setTimeout(() => this.#timeout(), this.#options.timeoutMs);
+        this.#timer = this.#ctx.clock.setTimeout(() => this.#timeout(), target.timeoutMs ?? this.#options.timeoutMs);
         return;
       }
     }
@@ -137,6 +207,11 @@ export class Dial extends TypedEmitter<DialEvents> {
       endpoint = await ctx.engine.createEndpoint();
     } catch (error) {
       this.#log.warn({ err: error }, 'no media port for an outbound leg');
+      return undefined;
+    }
+    if (this.#done) {
+      // Answered (or handed over) while this leg's port was being bound: it must not ring at all.
+      endpoint.close();
       return undefined;
     }
     const peerFormat = o.peer?.media.format;
@@ -188,6 +263,7 @@ export class Dial extends TypedEmitter<DialEvents> {
         toUri,
         requestUri: target.uri,
         customChannelVars: { ...o.customChannelVars, ...(o.peer !== undefined ? { other_leg_call_id: o.peer.uuid } : {}) },
+        ...(o.customApplicationVars !== undefined ? { customApplicationVars: o.customApplicationVars } : {}),
       },
       endpoint,
       ctx.clock,
@@ -201,6 +277,10 @@ export class Dial extends TypedEmitter<DialEvents> {
     this.#attempts.set(callId, attempt);
     this.#follow(attempt);
     channel.on('closed', () => this.#gone(attempt));
+    if (!this.#done) {
+      this.#ctx.dials?.set(callId, this);
+      channel.on('closed', () => this.#unlist(callId));
+    }
     return attempt;
   }
 
@@ -249,6 +329,8 @@ export class Dial extends TypedEmitter<DialEvents> {
       channel.hangup('INCOMPATIBLE_DESTINATION');
       return;
     }
+    if (attempt.ringTimer !== undefined) channel.cancelTimer(attempt.ringTimer);
+    attempt.ringTimer = undefined;
     channel.transition('answered');
     for (const other of this.#attempts.values()) if (other !== attempt && !other.channel.closed) other.channel.hangup('LOSE_RACE');
     this.#finish({ answered: channel, media: attempt.media });
@@ -257,7 +339,7 @@ export class Dial extends TypedEmitter<DialEvents> {
   /** A 401/407 from a target we hold credentials for is answered once (carriers, RFC 3261 §22.2). */
   #rejected(attempt: Attempt, response: SipResponse): void {
     const creds = attempt.target.credentials;
-    if ((response.status === 401 || response.status === 407) && creds !== undefined && !attempt.authRetried && !this.#done) {
+    if ((response.status === 401 || response.status === 407) && creds !== undefined && !attempt.authRetried && !this.#done && challengedIn(response, creds.realm)) {
       const challenge = response.headers.getAll(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
       const original = attempt.leg.invite.request;
       try {
@@ -296,7 +378,7 @@ export class Dial extends TypedEmitter<DialEvents> {
   #failed(attempt: Attempt, status: number): void {
     if (attempt.channel.closed) return;
     attempt.failedWith = status;
-    attempt.channel.ended(causeOfStatus(status));
+    attempt.channel.ended(causeOfStatus(status), status);
   }
 
   #gone(attempt: Attempt): void {
@@ -312,7 +394,7 @@ export class Dial extends TypedEmitter<DialEvents> {
   #checkAllFailed(): void {
     if (this.#done) return;
     const open = [...this.#attempts.values()].some((a) => !a.channel.closed);
-    const pending = this.#options.strategy === 'single' && this.#next < this.#targets.length;
+    const pending = (this.#options.strategy === 'single' && this.#next < this.#targets.length) || this.#delayed.size > 0 || this.#starting > 0;
     if (open || pending) return;
     const status = this.#attempts.size === 0 ? 480 : bestFailure([...this.#attempts.values()].map((a) => a.failedWith ?? 480));
     this.#finish({ status, cause: causeOfStatus(status) });
@@ -336,13 +418,32 @@ export class Dial extends TypedEmitter<DialEvents> {
     this.#done = true;
     if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    for (const handle of this.#delayed) this.#ctx.clock.clearTimeout(handle);
+    this.#delayed.clear();
+    for (const uuid of [this.#options.peer?.uuid, ...this.#attempts.keys()]) if (uuid !== undefined) this.#unlist(uuid);
     this.#resolve(outcome);
     this.removeAllListeners();
+  }
+
+  /** Leaves the context's registry of dials in progress (CallContext.dials). */
+  #unlist(uuid: string): void {
+    if (this.#ctx.dials?.get(uuid) === this) this.#ctx.dials.delete(uuid);
   }
 }
 
 function toTagOf(response: SipResponse): string | undefined {
   return /;\s*tag=([^;>\s]+)/i.exec(response.headers.get('To') ?? '')?.[1];
+}
+
+/** True when the 401/407 challenges in `realm` (or no realm is required). */
+function challengedIn(response: SipResponse, realm: string | undefined): boolean {
+  if (realm === undefined) return true;
+  const values = response.headers.getAll(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+  try {
+    return values.flatMap((v) => parseAuthHeader(v)).some((c) => c.params['realm']?.toLowerCase() === realm.toLowerCase());
+  } catch {
+    return false;
+  }
 }
 
 function cseqNumber(request: SipRequest): number {

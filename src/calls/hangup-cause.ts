@@ -84,13 +84,17 @@ export function statusOfCause(cause: HangupCause): number {
  * otherwise the most telling 4xx (busy over unavailable over timeout), then 5xx.
  */
 export function bestFailure(statuses: readonly number[]): number {
+  // §16.7 step 6: "If the only response that was received is a 503, the proxy SHOULD generate a
+  // 500 response": a callee that is down does not mean the switch is overloaded.
+  if (statuses.length > 0 && statuses.every((s) => s === 503)) return 500;
   const rank = (s: number): number => {
     if (s >= 600) return 0;
     const order = [486, 404, 403, 488, 480, 408, 487];
     const i = order.indexOf(s);
     if (i >= 0) return 1 + i;
     if (s >= 400 && s < 500) return 10;
-    return 20;
+    // A 503 is never preferred over another 5xx: it would say the switch itself is overloaded.
+    return s === 503 ? 21 : 20;
   };
   return [...statuses].sort((a, b) => rank(a) - rank(b))[0] ?? 480;
 }

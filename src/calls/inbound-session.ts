@@ -77,7 +77,7 @@ export class InboundSession implements CallerSession {
       return;
     }
     this.leg.fail(status);
-    this.channel.ended(cause);
+    this.channel.ended(cause, status);
   }
 
   #closeEarly(): void {

@@ -1,6 +1,7 @@
 import type { Endpoint, ServerTransaction, SipRequest } from '../sip/index.ts';
 import type { StoredDoc } from '../store/index.ts';
 import type { Channel } from './channel.ts';
+import type { InboundSession } from './inbound-session.ts';
 
 /** Where a registered device can be reached (a registrar binding, seen from the call side). */
 export interface ContactBinding {
@@ -46,4 +47,9 @@ export interface B2buaFeatures {
   replaces?(request: SipRequest, transaction: ServerTransaction): Promise<boolean>;
   /** An INVITE from a carrier gateway: the trunk's account and resource, or undefined for a phone. */
   trunk?(request: SipRequest): Promise<TrunkCaller | undefined>;
+  /**
+   * A call to a number no callflow owns (outbound through carriers); resolves true once it took the
+   * call (it then owns `session`), false to let the caller get 404.
+   */
+  unrouted?(session: InboundSession, account: StoredDoc, number: string): Promise<boolean>;
 }

@@ -18,6 +18,8 @@ export interface Config {
   readonly tokenExpirySeconds: number;
   /** Longest a call may last before the switch hangs it up; 0 = unlimited. */
   readonly maxCallSeconds: number;
+  /** New INVITEs per second one source address may send (bursts of twice that); past it they are dropped. */
+  readonly inviteRate: number;
 }
 
 /** A setting with a bad value: the message names the setting. */
@@ -65,6 +67,12 @@ export const SETTINGS = {
     flag: 'max-call-seconds',
     fallback: '14400',
     help: 'longest call in seconds (0 = unlimited)',
+  },
+  inviteRate: {
+    env: 'SWITCHBOARD_INVITE_RATE',
+    flag: 'invite-rate',
+    fallback: '100',
+    help: 'new INVITEs per second per source address before the flood guard drops them',
   },
 } as const satisfies Record<keyof Config, Setting>;
 
@@ -143,5 +151,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, fl
     logLevel: logLevel as LogLevel,
     tokenExpirySeconds: integer(name('tokenExpirySeconds'), req('tokenExpirySeconds'), 1),
     maxCallSeconds: integer(name('maxCallSeconds'), req('maxCallSeconds'), 0),
+    inviteRate: integer(name('inviteRate'), req('inviteRate'), 1),
   };
 }

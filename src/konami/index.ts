@@ -4,12 +4,31 @@ export { hangupModule } from './modules/hangup.ts';
 export { holdModule, resumeModule } from './modules/hold.ts';
 export { breakModule } from './modules/break.ts';
 export { playModule } from './modules/play.ts';
+export { transferModule } from './modules/transfer.ts';
+export { recordCallModule } from './modules/record-call.ts';
+export { interceptModule, moveModule } from './modules/intercept.ts';
+export { callflowModule } from './modules/callflow.ts';
 
+import { callflowModule } from './modules/callflow.ts';
+import { interceptModule, moveModule } from './modules/intercept.ts';
+import { recordCallModule } from './modules/record-call.ts';
+import { transferModule } from './modules/transfer.ts';
 import { breakModule } from './modules/break.ts';
 import { hangupModule } from './modules/hangup.ts';
 import { holdModule, resumeModule } from './modules/hold.ts';
 import { playModule } from './modules/play.ts';
 import type { MetaflowModule } from './metaflow-module.ts';
 
-/** The modules available today (transfer, record_call, intercept, move, callflow join as they land). */
-export const BUILTIN_METAFLOW_MODULES: readonly MetaflowModule[] = [hangupModule, holdModule, resumeModule, breakModule, playModule];
+/** Every implemented metaflow module (KAZOO's open-source set, §3.7; not audio_level, say, tts). */
+export const BUILTIN_METAFLOW_MODULES: readonly MetaflowModule[] = [
+  hangupModule,
+  holdModule,
+  resumeModule,
+  breakModule,
+  playModule,
+  transferModule,
+  recordCallModule,
+  interceptModule,
+  moveModule,
+  callflowModule,
+];

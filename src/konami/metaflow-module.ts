@@ -21,6 +21,8 @@ export interface MetaflowContext {
   readonly logger: Logger;
   /** Loads a media doc's WAV of the channel's account (play, announcements). */
   mediaAudio(mediaId: string): Promise<Uint8Array | undefined>;
+  /** Runs a callflow (by id, or the one owning a number) on the channel; throws when none is found. */
+  runCallflow(channel: Channel, which: { readonly id: string } | { readonly number: string }): Promise<void>;
 }
 
 /** One metaflow module (one file each in `konami/modules/`). */

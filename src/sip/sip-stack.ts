@@ -21,6 +21,8 @@ export interface SipStackUser {
   onAck?(ack: SipRequest, dialog: Dialog): void;
   /** A 2xx to INVITE matching no transaction and no dialog (§13.2.2.4: ACK it and BYE it). */
   onStray2xx?(response: SipResponse): void;
+  /** Asked before a new request gets a transaction; false drops it silently (flood control). */
+  admit?(request: SipRequest): boolean;
 }
 
 /** Options of a {@link SipStack}. */
@@ -67,6 +69,8 @@ export class SipStack {
   user: SipStackUser | undefined;
   readonly #log: Logger;
   readonly #toTags = new WeakMap<ServerTransaction, string>();
+  /** Out-of-dialog server transactions by Call-ID, From tag and CSeq (merged-request check). */
+  readonly #ongoing = new Map<string, ServerTransaction>();
   #closed = false;
 
   constructor(options: SipStackOptions = {}) {
@@ -83,6 +87,7 @@ export class SipStack {
         onRequest: (request, tx) => this.#request(request, tx),
         onStrayAck: (ack) => this.#ack(ack),
         onStray2xx: (response) => this.#stray2xx(response),
+        admit: (request) => this.user?.admit?.(request) ?? true,
       },
     });
   }
@@ -236,8 +241,28 @@ export class SipStack {
     return tag;
   }
 
+  /**
+   * §8.2.2.2 merged requests: "If the From tag, Call-ID, and CSeq exactly match those associated
+   * with an ongoing transaction, but the request does not match that transaction [...], the UAS
+   * core SHOULD generate a 482 (Loop Detected) response" (the same request forked back to us).
+   */
+  #merged(request: SipRequest, tx: ServerTransaction): boolean {
+    const key = `${request.callId}\u0000${getTag(request.headers.get('From') ?? '') ?? ''}\u0000${request.headers.get('CSeq') ?? ''}`;
+    const ongoing = this.#ongoing.get(key);
+    if (ongoing !== undefined && ongoing !== tx && !ongoing.terminated) {
+      this.respond(tx, 482);
+      return true;
+    }
+    this.#ongoing.set(key, tx);
+    tx.onTerminated(() => {
+      if (this.#ongoing.get(key) === tx) this.#ongoing.delete(key);
+    });
+    return false;
+  }
+
   #request(request: SipRequest, tx: ServerTransaction): void {
     if (getTag(request.headers.get('To') ?? '') === undefined) {
+      if (this.#merged(request, tx)) return;
       if (this.user === undefined) this.respond(tx, 503, 'No Application');
       else this.user.onRequest(request, tx);
       return;

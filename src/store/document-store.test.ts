@@ -126,6 +126,12 @@ function behaviourSuite(name: string, setUp: () => Promise<Backend>, tearDown: (
     });
 
     describe('unique claims', () => {
+      test('lookups of a value with a NUL byte match nothing instead of failing (PostgreSQL text holds no NUL)', async () => {
+        assert.equal(await store.get('a\0b'), undefined);
+        assert.deepEqual(await store.findBy(freshType(), ['name'], 'x\0y'), []);
+        assert.equal(await store.claimHolder({ scope: 'realm', key: 'x\0y' }), undefined);
+      });
+
       test('claimHolder finds the live doc holding a claim, and nothing once it is deleted', async () => {
         const claim = { scope: `number:${randomHex(4)}`, key: '2000' };
         const doc = await store.create({ pvt_type: freshType() }, { unique: [claim] });

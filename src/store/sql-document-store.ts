@@ -128,6 +128,7 @@ export class SqlDocumentStore implements DocumentStore {
 
   get(id: string, options: { includeDeleted?: boolean } = {}): Promise<StoredDoc | undefined> {
     return this.#run(async () => {
+      if (id.includes('\0')) return undefined; // PostgreSQL text holds no NUL: nothing can match
       const live = options.includeDeleted === true ? '' : ' AND NOT deleted';
       const rows = await this.#client.query<BodyRow>(`SELECT body FROM documents WHERE id = $1::text${live}`, [id]);
       return rows[0]?.body;
@@ -232,6 +233,7 @@ export class SqlDocumentStore implements DocumentStore {
 
   claimHolder(claim: UniqueKey): Promise<StoredDoc | undefined> {
     return this.#run(async () => {
+      if (claim.key.includes('\0') || claim.scope.includes('\0')) return undefined;
       const p = new SqlParams();
       const rows = await this.#client.query<BodyRow>(
         `SELECT d.body FROM unique_claims c JOIN documents d ON d.id = c.doc_id
@@ -245,6 +247,7 @@ export class SqlDocumentStore implements DocumentStore {
   findBy(type: string, path: readonly string[], value: string | number | boolean, accountId?: string): Promise<StoredDoc[]> {
     return this.#run(async () => {
       if (path.length === 0) throw new SwitchboardError('invalid_path', 'findBy needs a non-empty path');
+      if ([...path, value, accountId ?? ''].some((v) => typeof v === 'string' && v.includes('\0'))) return [];
       const p = new SqlParams();
       const where = [
         `type = ${p.add(type, 'text')}`,

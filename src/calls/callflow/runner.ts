@@ -53,7 +53,10 @@ export class CallflowRunner {
     for (let steps = 0; node !== undefined && steps < MAX_NODES && !session.channel.closed; steps++) {
       const name: string = typeof node.module === 'string' ? node.module : '';
       const module = this.#modules.get(name);
-      if (module === undefined) {
+      if (node.data?.['skip_module'] === true) {
+        // KAZOO's skip_module: the node is passed over, its `_` child runs.
+        last = { kind: 'continue' };
+      } else if (module === undefined) {
         this.#log.warn({ module: name, callflow: callflow._id }, 'callflow module not supported');
         last = { kind: 'failed', status: 480, cause: 'NO_USER_RESPONSE' };
       } else {

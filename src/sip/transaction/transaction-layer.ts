@@ -26,6 +26,11 @@ export interface TransactionUser {
   onStrayAck?(ack: SipRequest): void;
   /** A 2xx to INVITE no client transaction matched (after Timer M): the TU re-ACKs or BYEs it. */
   onStray2xx?(response: SipResponse): void;
+  /**
+   * Asked before a new request creates a server transaction; false drops it silently (no 100
+   * Trying, no state) — flood control, where answering would only amplify the flood.
+   */
+  admit?(request: SipRequest): boolean;
 }
 
 /** Options of a {@link TransactionLayer}. */
@@ -57,6 +62,8 @@ export class TransactionLayer {
   readonly #log: Logger;
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
+  /** Requests refused by the user's `admit` check. */
+  readonly stats = { refused: 0 };
   readonly #unsubscribe: (() => void)[];
   #closed = false;
 
@@ -242,6 +249,11 @@ export class TransactionLayer {
     }
     if (existing !== undefined) {
       existing.receiveRequest(request);
+      return;
+    }
+    if (request.method !== 'CANCEL' && this.user?.admit !== undefined && !this.user.admit(request)) {
+      // Dropped before any transaction exists: no 100 Trying, no state (flood control).
+      this.stats.refused++;
       return;
     }
     const tx = this.#createServer(key, request);

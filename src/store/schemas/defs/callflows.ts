@@ -94,9 +94,9 @@ export const callflowRingGroup = named(
 export const callflowPark = named('callflows.park', 'Park or retrieve calls', {
   action: choice('What to do', ['direct_park', 'park', 'retrieve', 'auto'], 'park'),
   custom_presence_id: bool('Use presence_id for slot presence', false),
-  default_callback_timeout: int('Seconds before a parked call rings back the parker'),
+  default_callback_timeout: int('Milliseconds to ring the parker back once ring-back starts'),
   default_presence_type: choice('Presence state shown for an occupied slot', ['early', 'terminated', 'confirmed']),
-  default_ringback_timeout: int('Seconds to ring the parker back'),
+  default_ringback_timeout: int('Milliseconds a parked call waits before ringing back the parker'),
   max_slot_number: int('Highest slot number'),
   presence_id: str('Presence id of the slot'),
   skip_module: skipModule,

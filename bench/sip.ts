@@ -1,0 +1,162 @@
+// npm run bench:sip — SIP load benchmark of the switch (issue 3): call setup rate, concurrent
+// anchored calls with RTP, resident memory per call. The switch runs in its own process
+// (`switchboard start`), provisioned over REST; SIPp places and answers the calls; a sink process
+// counts the relayed RTP. Prints Markdown for docs/benchmarks.md. Knobs: see docs/benchmarks.md.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { killAllChildren } from './sip/children.ts';
+import { measureConcurrency, measureMemory, type ConcurrencyOptions, type ConcurrencyRun } from './sip/concurrency.ts';
+import { formatReport, type Report } from './sip/report.ts';
+import type { RigOptions } from './sip/rig.ts';
+import { RigSession } from './sip/session.ts';
+import { measureSetupRate, measureSignallingOnly, type SetupRateOptions } from './sip/setup-rate.ts';
+import type { SweepResult } from './sip/sweep.ts';
+
+const env = process.env;
+const quick = env['BENCH_QUICK'] === '1';
+const num = (name: string, fallback: number): number => {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a number, got '${raw}'`);
+  return n;
+};
+const list = (name: string, fallback: readonly number[]): number[] => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return [...fallback];
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name}: expected comma-separated positive numbers, got '${raw}'`);
+  return values;
+};
+const portRange = (raw: string): { min: number; max: number } => {
+  const m = /^(\d+)-(\d+)$/.exec(raw);
+  if (m === null) throw new Error(`BENCH_RTP_PORTS: expected min-max, got '${raw}'`);
+  return { min: Number(m[1]), max: Number(m[2]) };
+};
+
+const settings = {
+  phases: (env['BENCH_PHASES'] ?? 'setup,concurrency,memory').split(',').map((s) => s.trim()),
+  rates: list('BENCH_RATES', quick ? [50, 100] : [50, 100, 200, 400, 600, 800]),
+  stepSeconds: num('BENCH_STEP_SECONDS', quick ? 4 : 10),
+  maxCalls: num('BENCH_MAX_CALLS', 8000),
+  holdMs: num('BENCH_HOLD_MS', 2000),
+  setupRtpMs: num('BENCH_SETUP_RTP_MS', 1000),
+  repeats: Math.max(1, Math.round(num('BENCH_REPEATS', quick ? 1 : 3))),
+  signallingRate: num('BENCH_SIGNALLING_RATE', 100),
+  targets: list('BENCH_CONCURRENCY', quick ? [100, 200] : [250, 350, 500, 750, 1000, 1500]),
+  memoryCalls: num('BENCH_MEMORY_CALLS', quick ? 300 : 1500),
+  rampCps: num('BENCH_RAMP_CPS', 100),
+  plateauSeconds: num('BENCH_PLATEAU_SECONDS', quick ? 6 : 12),
+  maxLoss: num('BENCH_MAX_LOSS', 0.001),
+  sources: Math.min(2000, Math.max(1, Math.round(num('BENCH_SOURCES', 64)))),
+  callers: Math.max(1, Math.round(num('BENCH_CALLERS', 64))),
+  rtpPorts: portRange(env['BENCH_RTP_PORTS'] ?? '20000-31999'),
+  budgetSeconds: num('BENCH_BUDGET_SECONDS', quick ? 240 : 720),
+  logLevel: env['BENCH_SWITCH_LOG_LEVEL'] ?? 'warn',
+  /** A directory: the switch then writes V8 CPU profiles there (--cpu-prof) when it stops. */
+  profileDir: env['BENCH_SWITCH_PROFILE'],
+};
+if (settings.holdMs < settings.setupRtpMs + 300) throw new Error('BENCH_HOLD_MS must exceed BENCH_SETUP_RTP_MS by 300 ms (RTP must end before the BYE)');
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const sipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
+const sippVersion = /SIPp v\S+/.exec(sipp.stdout ?? '')?.[0];
+if (sippVersion === undefined) {
+  log('bench:sip needs SIPp (apt-get install sip-tester)');
+  process.exit(1);
+}
+if (process.getuid?.() !== 0 && !/cap_net_raw/.test(spawnSync('sh', ['-c', 'getcap "$(command -v sipp)"'], { encoding: 'utf8' }).stdout ?? '')) {
+  log('bench:sip needs SIPp to play pcaps: run as root or `setcap cap_net_raw+ep $(command -v sipp)`');
+  process.exit(1);
+}
+
+const started = Date.now();
+const deadline = started + settings.budgetSeconds * 1000;
+const rigOptions: RigOptions = {
+  sources: settings.sources,
+  callers: settings.callers,
+  rtpPorts: settings.rtpPorts,
+  logLevel: settings.logLevel,
+  ...(settings.profileDir !== undefined && settings.profileDir !== '' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] } : {}),
+};
+const report: Report = {
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: totalmem() / 2 ** 30,
+    node: process.version,
+    kernel: release(),
+    sipp: sippVersion,
+    loadAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+  },
+  settings,
+  idleRssMb: Number.NaN,
+  setup: undefined,
+  signalling: [],
+  concurrency: undefined,
+  memory: undefined,
+  findings: [],
+  elapsedS: 0,
+};
+
+try {
+  if (settings.phases.includes('setup')) {
+    log(`bench:sip — call setup rate: ${settings.rates.join(', ')} calls/s, ${settings.stepSeconds} s per step`);
+    const session = new RigSession(rigOptions, report.findings, log);
+    try {
+      await session.start();
+      report.idleRssMb = session.startRssKb / 1024;
+      const options: SetupRateOptions = {
+        rates: settings.rates,
+        stepSeconds: settings.stepSeconds,
+        maxCalls: settings.maxCalls,
+        holdMs: settings.holdMs,
+        rtpMs: settings.setupRtpMs,
+        repeats: settings.repeats,
+        deadline,
+        log,
+      };
+      report.setup = await measureSetupRate(session, options);
+      const rate = Math.min(settings.signallingRate, report.setup.best ?? settings.signallingRate);
+      log(`bench:sip — signalling only at ${rate} calls/s`);
+      report.signalling = await measureSignallingOnly(session, options, rate, Math.min(2, settings.repeats));
+    } finally {
+      await session.close();
+    }
+  }
+  const concurrency = settings.phases.includes('concurrency');
+  const memory = settings.phases.includes('memory');
+  if (concurrency || memory) {
+    const rampCps = Math.min(settings.rampCps, report.setup?.best ?? settings.rampCps);
+    const session = new RigSession(rigOptions, report.findings, log);
+    try {
+      await session.start();
+      if (!Number.isFinite(report.idleRssMb)) report.idleRssMb = session.startRssKb / 1024;
+      const options: ConcurrencyOptions = {
+        targets: settings.targets,
+        rampCps,
+        plateauSeconds: settings.plateauSeconds,
+        maxLoss: settings.maxLoss,
+        repeats: settings.repeats,
+        deadline,
+        log,
+      };
+      if (concurrency) {
+        log(`bench:sip — concurrent calls: ${settings.targets.join(', ')}, ramp ${rampCps} calls/s, plateau ${settings.plateauSeconds} s`);
+        const result: SweepResult<ConcurrencyRun> = await measureConcurrency(session, options);
+        report.concurrency = { ...result, rampCps };
+      }
+      if (memory && Date.now() < deadline) {
+        log(`bench:sip — memory: ${settings.memoryCalls} calls up without RTP, ramp ${rampCps} calls/s`);
+        report.memory = { ...(await measureMemory(session, options, settings.memoryCalls)), rampCps };
+      }
+    } finally {
+      await session.close();
+    }
+  }
+} finally {
+  killAllChildren();
+}
+report.elapsedS = (Date.now() - started) / 1000;
+process.stdout.write(formatReport(report));

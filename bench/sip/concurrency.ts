@@ -1,0 +1,182 @@
+// Phase 2 and 3: concurrent anchored calls and resident memory per call. Long calls are ramped up
+// to a target concurrency, all of them sending RTP both ways (20 ms PCMA) through the relay; during
+// a plateau where every call is up, the switch's CPU per relayed packet and its RSS are measured.
+// A step passes when no call failed and each direction lost < 0.1 % of its packets (sent by SIPp's
+// pcap players, counted by the sink).
+import { PACKETS_PER_SECOND } from './pcap.ts';
+import type { Probe } from './rig.ts';
+import type { RigSession } from './session.ts';
+import { sleep } from './children.ts';
+import { median, sweep, type StepRun, type SweepResult } from './sweep.ts';
+
+export interface ConcurrencyOptions {
+  readonly targets: readonly number[];
+  /** Calls per second while ramping up. */
+  readonly rampCps: number;
+  /** Seconds every call is up together (the measuring window). */
+  readonly plateauSeconds: number;
+  readonly maxLoss: number;
+  readonly repeats: number;
+  readonly deadline: number;
+  readonly log: (line: string) => void;
+}
+
+/** One run of one concurrency target. */
+export interface ConcurrencyRun extends StepRun {
+  /** False for the memory phase's calls (one RTP packet each way). */
+  readonly media: boolean;
+  readonly ok: number;
+  readonly failed: number;
+  readonly failures: readonly string[];
+  /** Why SIPp aborted calls, most frequent first. */
+  readonly aborts: readonly string[];
+  /** Calls whose four RTP/RTCP sockets were open in the window (switch sockets / 4). */
+  readonly callsUp: number;
+  readonly lossToCallees: number;
+  readonly lossToCallers: number;
+  /** Packets per second the sink received in the window (both directions), vs what was sent. */
+  readonly relayedPps: number;
+  readonly offeredPps: number;
+  /** Switch CPU per relayed packet in the window, µs. */
+  readonly relayUsPerPacket: number;
+  /** Switch CPU in the window, % of one core. */
+  readonly switchPercent: number;
+  /** The kernel's (system time) part of the switch's CPU in the window, 0..1. */
+  readonly systemShare: number;
+  /** SIPp (both) and sink CPU in the window, % of one core. */
+  readonly sippPercent: number;
+  readonly sinkPercent: number;
+  /** Every other process on the machine over the whole step, % of one core. */
+  readonly othersPercent: number;
+  readonly load1: number;
+  readonly rssIdleMb: number;
+  readonly rssPlateauMb: number;
+  readonly kbPerCall: number;
+  /** Datagrams the kernel dropped at the switch's RTP sockets and at the sink's, in the window. */
+  readonly switchDrops: number;
+  readonly sinkDrops: number;
+  readonly drained: string;
+  readonly note: string;
+}
+
+async function step(session: RigSession, options: ConcurrencyOptions, target: number, attempt: number, media = true): Promise<ConcurrencyRun> {
+  const rig = session.rig;
+  const rampMs = (1000 * target) / options.rampCps;
+  // Every call talks long enough for a late ramp (up to 1.5× its nominal time) plus the plateau.
+  const talkMs = 1.5 * rampMs + 1000 * options.plateauSeconds + 3000;
+  // Without media (the memory phase) each side sends one packet, so that the relay latches.
+  const packets = media ? Math.ceil((talkMs / 1000) * PACKETS_PER_SECOND) : 1;
+  const holdMs = talkMs + 3000;
+  const rssIdleKb = median(await sampleRss(session, 5));
+  const result = await rig.batch({
+    name: `${media ? 'concurrency' : 'memory'}-${target}-${attempt}`,
+    calls: target,
+    rate: options.rampCps,
+    holdMs,
+    packets,
+    timeoutSec: Math.ceil((rampMs + holdMs) / 1000 + 20),
+    monitor: async (m) => {
+      // The window opens once every call is up (or when the ramp is 50 % late) and closes a
+      // plateau later, before the first call's RTP ends.
+      const lastOpen = 1.5 * rampMs + 1000;
+      while (m.running() && m.elapsedMs() < lastOpen && m.callsUp() < target) await sleep(200);
+      if (!m.running()) return;
+      await sleep(1000); // let the last calls' RTP start
+      const start = m.elapsedMs();
+      const end = Math.min(start + 1000 * options.plateauSeconds, talkMs - 1000);
+      for (let i = 0; i < 4 && m.running(); i++) {
+        const at = start + ((end - start) * i) / 3;
+        while (m.running() && m.elapsedMs() < at) await sleep(Math.min(100, at - m.elapsedMs()));
+        if (m.running()) await m.probe();
+      }
+    },
+  });
+  const idle = await rig.waitForIdle(session.idleFds + 8, result.uac.failed > 0 ? 15_000 : 10_000);
+  const drained = idle.idle ? 'yes' : `no: ${idle.rtpSockets} RTP sockets, ${idle.fds} fds`;
+  const a: Probe | undefined = result.probes[0];
+  const b: Probe | undefined = result.probes.length > 1 ? result.probes.at(-1) : undefined;
+  const windowS = a !== undefined && b !== undefined ? (b.atMs - a.atMs) / 1000 : Number.NaN;
+  const relayed = a !== undefined && b !== undefined ? b.toCallees + b.toCallers - a.toCallees - a.toCallers : 0;
+  const switchCpu = a !== undefined && b !== undefined ? b.switchCpu - a.switchCpu : Number.NaN;
+  const switchSystem = a !== undefined && b !== undefined ? b.switchCpuSystem - a.switchCpuSystem : Number.NaN;
+  const failed = Math.max(result.uac.failed, target - result.uac.successful);
+  // Failed calls sent part of their RTP: loss is only meaningful when every call succeeded.
+  const loss = (got: number): number => (failed === 0 && result.expectedPerDirection > 0 ? 1 - got / result.expectedPerDirection : Number.NaN);
+  const lossToCallees = loss(result.toCallees);
+  const lossToCallers = loss(result.toCallers);
+  const rssPlateauKb = median(result.probes.map((p) => p.switchRssKb));
+  const callsUp = Math.round(Math.min(a?.switchUdp.sockets ?? 0, b?.switchUdp.sockets ?? 0) / 4);
+  const notes = [
+    result.switchDied !== undefined ? `switch died: ${result.switchDied}` : '',
+    b === undefined ? 'calls ended before the window' : '',
+    callsUp < target && b !== undefined ? `only ${callsUp} calls up in the window` : '',
+  ].filter((s) => s !== '');
+  const run: ConcurrencyRun = {
+    value: target,
+    attempt,
+    media,
+    pass:
+      failed === 0 &&
+      result.uas.failed === 0 &&
+      (!media || (lossToCallees < options.maxLoss && lossToCallers < options.maxLoss)) &&
+      callsUp >= target &&
+      result.switchDied === undefined,
+    ok: result.uac.successful,
+    failed,
+    failures: result.uac.failures,
+    aborts: [...result.uac.aborts.map((x) => `caller: ${x}`), ...result.uas.aborts.map((x) => `callee: ${x}`)],
+    callsUp,
+    lossToCallees,
+    lossToCallers,
+    relayedPps: relayed / windowS,
+    offeredPps: media ? 2 * target * PACKETS_PER_SECOND : 0,
+    relayUsPerPacket: (1e6 * switchCpu) / relayed,
+    switchPercent: (100 * switchCpu) / windowS,
+    systemShare: switchSystem / switchCpu,
+    sippPercent: a !== undefined && b !== undefined ? (100 * (b.uacCpu + b.uasCpu - a.uacCpu - a.uasCpu)) / windowS : Number.NaN,
+    sinkPercent: a !== undefined && b !== undefined ? (100 * (b.sinkCpu - a.sinkCpu)) / windowS : Number.NaN,
+    othersPercent: (100 * Math.max(0, result.machineCpu - result.switchCpu - result.uacCpu - result.uasCpu - result.sinkCpu)) / (result.wallMs / 1000),
+    load1: result.load1,
+    rssIdleMb: rssIdleKb / 1024,
+    rssPlateauMb: rssPlateauKb / 1024,
+    kbPerCall: (rssPlateauKb - rssIdleKb) / target,
+    switchDrops: (b?.switchUdp.drops ?? 0) - (a?.switchUdp.drops ?? 0),
+    sinkDrops: (b?.sinkUdp.drops ?? 0) - (a?.sinkUdp.drops ?? 0),
+    drained,
+    note: notes.join('; '),
+  };
+  options.log(
+    `  ${media ? 'concurrency' : 'memory, no RTP,'} ${target} #${attempt}: ${run.ok}/${target} ok, ${failed} failed${run.failures.length > 0 ? ` (${run.failures.join(' ')})` : ''}, ` +
+      `${callsUp} up, loss ${pct(lossToCallees)} / ${pct(lossToCallers)}, ${run.relayedPps.toFixed(0)}/${run.offeredPps} pps, ` +
+      `${run.relayUsPerPacket.toFixed(1)} µs/pkt (${(100 * run.systemShare).toFixed(0)} % system), switch ${run.switchPercent.toFixed(0)} %, SIPp ${run.sippPercent.toFixed(0)} %, sink ${run.sinkPercent.toFixed(0)} %, ` +
+      `others ${run.othersPercent.toFixed(0)} %, load ${run.load1.toFixed(1)}, ` +
+      `RSS ${run.rssIdleMb.toFixed(0)}→${run.rssPlateauMb.toFixed(0)} MB (${run.kbPerCall.toFixed(1)} KB/call), drops ${run.switchDrops}/${run.sinkDrops}, drained ${drained}` +
+      `${run.note !== '' ? ` — ${run.note}` : ''}${run.aborts.length > 0 ? `\n    ${run.aborts.slice(0, 4).join('\n    ')}` : ''}`,
+  );
+  if (!idle.idle) await session.restart(`${media ? 'concurrency' : 'memory'} ${target} #${attempt} left ${idle.rtpSockets} RTP sockets open (${idle.rtpSockets / 4} calls) after its last call ended`);
+  return run;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(3)} %`;
+}
+
+/** Sweeps the concurrency targets. */
+export async function measureConcurrency(session: RigSession, options: ConcurrencyOptions): Promise<SweepResult<ConcurrencyRun>> {
+  return sweep({ values: options.targets, repeats: options.repeats, deadline: options.deadline }, (target, attempt) => step(session, options, target, attempt));
+}
+
+/** Resident memory with `target` calls up but no RTP flowing (one packet each way to latch). */
+export async function measureMemory(session: RigSession, options: ConcurrencyOptions, target: number): Promise<ConcurrencyRun> {
+  return step(session, options, target, 1, false);
+}
+
+/** `n` RSS samples of the switch, 200 ms apart. */
+async function sampleRss(session: RigSession, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i > 0) await sleep(200);
+    out.push(session.rig.switch.rssKb());
+  }
+  return out;
+}

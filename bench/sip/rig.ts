@@ -1,0 +1,335 @@
+// The benchmark rig: the switch process, its provisioned account, the registered callee, the RTP
+// sink, and a SIPp working directory. `batch` runs one bounded batch of calls (a UAS registered as
+// the callee, a UAC placing `calls` at `rate` from many source addresses) and measures it.
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freeMediaBase, freePort } from '../../test/support/sipp-ports.ts';
+import { removeDir, sleep, trackDir } from './children.ts';
+import { writeRtpPcap } from './pcap.ts';
+import { loadavg } from 'node:os';
+import { machineBusySeconds, udpSocketStats, type UdpSocketStats } from './proc-stats.ts';
+import { CALLEE, CALLEE_NUMBER, DEVICE_PASSWORD, provision, type Provisioned } from './provision.ts';
+import { RtpSink, type PortCount } from './rtp-sink.ts';
+import { startSipp, type SippOutcome } from './sipp-process.ts';
+import { startSwitchProcess, type SwitchProcess } from './switch-process.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+/** Our scenarios advertise RTP at -mp + 4 (SIPp binds -mp and -mp+2 itself). */
+const RTP_OFFSET = 4;
+
+export interface RigOptions {
+  /** Source addresses of the callers (127.0.1.1 ...): the switch admits 100 new INVITEs/s per address. */
+  readonly sources: number;
+  /** Caller devices provisioned (used round-robin by the rows of the injection file). */
+  readonly callers: number;
+  readonly rtpPorts: { readonly min: number; readonly max: number };
+  readonly logLevel: string;
+  /** Extra Node flags for the switch process (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** One batch of calls. */
+export interface BatchSpec {
+  readonly name: string;
+  readonly calls: number;
+  /** Calls per second (SIPp -r). */
+  readonly rate: number;
+  /** ACK to BYE, ms. */
+  readonly holdMs: number;
+  /** RTP packets (20 ms) each caller and each callee sends; both must end before the BYE. */
+  readonly packets: number;
+  /** SIPp gives up after this long (calls still open then count as failed). */
+  readonly timeoutSec: number;
+  /**
+   * Runs while the UAC runs: takes probes when it sees fit (`probe()`), and should return once
+   * `running()` turns false. Its probes are in the result.
+   */
+  readonly monitor?: (ctx: BatchMonitor) => Promise<void>;
+}
+
+/** What a batch's monitor can do. */
+export interface BatchMonitor {
+  /** Ms since the UAC started. */
+  elapsedMs(): number;
+  /** False once the UAC has exited. */
+  running(): boolean;
+  /** Calls whose media the switch holds now (its RTP-range sockets / 4). */
+  callsUp(): number;
+  /** Takes a snapshot (kept in the result). */
+  probe(): Promise<Probe>;
+}
+
+/** A snapshot during a batch. */
+export interface Probe {
+  readonly atMs: number;
+  readonly switchCpu: number;
+  /** The kernel's share of switchCpu (system time: socket calls, loopback delivery). */
+  readonly switchCpuSystem: number;
+  readonly switchRssKb: number;
+  readonly switchFds: number;
+  readonly uacCpu: number;
+  readonly uasCpu: number;
+  readonly sinkCpu: number;
+  /** Packets that reached the caller-side and callee-side sink ports so far. */
+  readonly toCallers: number;
+  readonly toCallees: number;
+  /** Sockets of the switch's RTP range, and of the sink ports. */
+  readonly switchUdp: UdpSocketStats;
+  readonly sinkUdp: UdpSocketStats;
+}
+
+export interface BatchResult {
+  readonly spec: BatchSpec;
+  readonly uac: SippOutcome;
+  readonly uas: SippOutcome;
+  readonly wallMs: number;
+  /** CPU seconds over the whole batch. */
+  readonly switchCpu: number;
+  readonly switchCpuSystem: number;
+  readonly uacCpu: number;
+  readonly uasCpu: number;
+  readonly sinkCpu: number;
+  /** RTP that reached the callees (sent by callers) and the callers (sent by callees). */
+  readonly toCallees: number;
+  readonly toCallers: number;
+  /** Packets each direction should have carried: successful calls × packets. */
+  readonly expectedPerDirection: number;
+  readonly probes: readonly Probe[];
+  /** CPU seconds the whole machine was busy over the batch (all processes, ours and others'). */
+  readonly machineCpu: number;
+  /** 1-minute load average at the end. */
+  readonly load1: number;
+  /** Datagrams the kernel dropped at the switch's SIP socket (receive buffer full) during the batch. */
+  readonly sipDrops: number;
+  /** Set when the switch process died during the batch. */
+  readonly switchDied: string | undefined;
+}
+
+/** Everything the phases share. */
+export class Rig {
+  readonly switch: SwitchProcess;
+  readonly sink: RtpSink;
+  readonly account: Provisioned;
+  readonly #dir: string;
+  readonly #uasPort: number;
+  readonly #uasMedia: number;
+  readonly #uacPort: number;
+  readonly #uacMedia: number;
+  readonly sources: number;
+
+  private constructor(parts: { sw: SwitchProcess; sink: RtpSink; account: Provisioned; dir: string; uasPort: number; uasMedia: number; uacPort: number; uacMedia: number; sources: number }) {
+    this.switch = parts.sw;
+    this.sink = parts.sink;
+    this.account = parts.account;
+    this.#dir = parts.dir;
+    this.#uasPort = parts.uasPort;
+    this.#uasMedia = parts.uasMedia;
+    this.#uacPort = parts.uacPort;
+    this.#uacMedia = parts.uacMedia;
+    this.sources = parts.sources;
+  }
+
+  /** Starts the switch, provisions it over REST, registers the callee and opens the sink. */
+  static async start(options: RigOptions): Promise<Rig> {
+    const dir = trackDir(mkdtempSync(join(tmpdir(), 'bench-sip-')));
+    mkdirSync(join(dir, 'pcap'));
+    for (const file of ['bench/sipp/bench-uac.xml', 'bench/sipp/bench-uas.xml', 'test/sipp/register.xml']) {
+      copyFileSync(join(ROOT, file), join(dir, file.split('/').at(-1) ?? file));
+    }
+    const sw = await startSwitchProcess({ rtpPorts: options.rtpPorts, logLevel: options.logLevel, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) });
+    let sink: RtpSink | undefined;
+    try {
+      const account = await provision(sw.httpPort, options.callers);
+      const uasPort = await freePort('127.0.0.1', 'udp');
+      const uacPort = await freePort('127.0.0.1', 'udp');
+      const uasMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
+      let uacMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
+      for (let i = 0; i < 20 && Math.abs(uacMedia - uasMedia) < 8; i++) uacMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
+      sink = await RtpSink.open([uacMedia + RTP_OFFSET, uasMedia + RTP_OFFSET]);
+      writeFileSync(join(dir, 'callers.csv'), callersCsv(options.sources, account.callers));
+      const reg = await startSipp({
+        name: 'register',
+        dir,
+        args: [
+          `127.0.0.1:${sw.sipPort}`, '-sf', 'register.xml', '-i', '127.0.0.1', '-p', String(uasPort), '-m', '1',
+          '-key', 'user', CALLEE, '-key', 'domain', account.realm, '-key', 'expires', '3600',
+          '-au', CALLEE, '-ap', DEVICE_PASSWORD, '-auth_uri', account.realm, '-timeout', '15s', '-timeout_error',
+        ],
+      });
+      const registered = await reg.done;
+      if (registered.exitCode !== 0) throw new Error(`the callee did not register: exit ${registered.exitCode} ${registered.errors}`);
+      return new Rig({ sw, sink, account, dir, uasPort, uasMedia, uacPort, uacMedia, sources: options.sources });
+    } catch (error) {
+      await sink?.close();
+      await sw.stop();
+      removeDir(dir);
+      throw error;
+    }
+  }
+
+  /** The sink ports: where callers and callees advertise their RTP. */
+  get sinkPorts(): { callers: number; callees: number } {
+    return { callers: this.#uacMedia + RTP_OFFSET, callees: this.#uasMedia + RTP_OFFSET };
+  }
+
+  /** Runs one batch of calls and measures it. */
+  async batch(spec: BatchSpec): Promise<BatchResult> {
+    writeRtpPcap(join(this.#dir, 'pcap', 'bench-caller.pcap'), spec.packets, 0x0ca11e12);
+    writeRtpPcap(join(this.#dir, 'pcap', 'bench-callee.pcap'), spec.packets, 0x0ca11ee5);
+    const sw = this.switch;
+    const uas = await startSipp({
+      name: `${spec.name}-uas`,
+      dir: this.#dir,
+      waitForPort: this.#uasPort,
+      args: [
+        '-sf', 'bench-uas.xml', '-i', '127.0.0.1', '-p', String(this.#uasPort), '-mi', '127.0.0.1', '-mp', String(this.#uasMedia),
+        // No -m: a BYE for a call of an earlier batch would count as one of this batch's calls.
+        '-timeout', `${spec.timeoutSec + 60}s`, '-timeout_error',
+      ],
+    });
+    const before = await this.#counts();
+    const sipDrops0 = this.#sipDrops();
+    const machine0 = machineBusySeconds();
+    const cpu0 = sw.cpu();
+    const t0 = Date.now();
+    const uac = await startSipp({
+      name: `${spec.name}-uac`,
+      dir: this.#dir,
+      args: [
+        `127.0.0.1:${sw.sipPort}`, '-sf', 'bench-uac.xml', '-inf', 'callers.csv', '-t', 'ui', '-ip_field', '0',
+        '-key', 'domain', this.account.realm, '-key', 'ext', CALLEE_NUMBER, '-key', 'sip_port', String(this.#uacPort),
+        '-key', 'hold_ms', String(spec.holdMs), '-auth_uri', `${CALLEE_NUMBER}@${this.account.realm}`,
+        '-i', '127.0.0.1', '-p', String(this.#uacPort), '-mi', '127.0.0.1', '-mp', String(this.#uacMedia),
+        '-m', String(spec.calls), '-r', String(spec.rate), '-l', String(Math.max(spec.calls, 100)),
+        '-timeout', `${spec.timeoutSec}s`, '-timeout_error', '-pause_msg_ign',
+      ],
+    });
+    const probes: Probe[] = [];
+    let uacDone = false;
+    void uac.done.then(() => {
+      uacDone = true;
+    });
+    const monitor: BatchMonitor = {
+      elapsedMs: () => Date.now() - t0,
+      running: () => !uacDone,
+      callsUp: () => Math.floor((udpSocketStats([this.switch.rtpPorts])[0]?.sockets ?? 0) / 4),
+      probe: async () => {
+        const raw = await this.#probe(Date.now() - t0, uac.cpu().total, uas.cpu().total);
+        const probe: Probe = {
+          ...raw,
+          switchCpu: raw.switchCpu - cpu0.total,
+          switchCpuSystem: raw.switchCpuSystem - cpu0.system,
+          sinkCpu: raw.sinkCpu - before.sinkCpu,
+          toCallers: raw.toCallers - before.toCallers,
+          toCallees: raw.toCallees - before.toCallees,
+        };
+        probes.push(probe);
+        return probe;
+      },
+    };
+    if (spec.monitor !== undefined) await spec.monitor(monitor);
+    const uacCpu = { v: 0 };
+    const uasCpu = { v: 0 };
+    // Sample the SIPp CPU just before they exit (a dead process has no /proc entry).
+    const sampler = setInterval(() => {
+      uacCpu.v = Math.max(uacCpu.v, uac.cpu().total);
+      uasCpu.v = Math.max(uasCpu.v, uas.cpu().total);
+    }, 200);
+    const uacOutcome = await uac.done;
+    // The callee side is done once the switch holds no more call media (or after 5 s).
+    await this.waitForIdle(Number.MAX_SAFE_INTEGER, 5000);
+    const uasOutcome = await uas.stop(3000);
+    clearInterval(sampler);
+    await sleep(300);
+    const after = await this.#counts();
+    const cpu1 = sw.cpu();
+    const machine1 = machineBusySeconds();
+    return {
+      spec,
+      uac: uacOutcome,
+      uas: uasOutcome,
+      wallMs: Date.now() - t0,
+      switchCpu: cpu1.total - cpu0.total,
+      switchCpuSystem: cpu1.system - cpu0.system,
+      uacCpu: uacCpu.v,
+      uasCpu: uasCpu.v,
+      sinkCpu: after.sinkCpu - before.sinkCpu,
+      toCallees: after.toCallees - before.toCallees,
+      toCallers: after.toCallers - before.toCallers,
+      expectedPerDirection: uacOutcome.successful * spec.packets,
+      probes,
+      machineCpu: machine1 - machine0,
+      load1: loadavg()[0] ?? 0,
+      sipDrops: this.#sipDrops() - sipDrops0,
+      switchDied: sw.exitStatus,
+    };
+  }
+
+  #sipDrops(): number {
+    return udpSocketStats([{ min: this.switch.sipPort, max: this.switch.sipPort }])[0]?.drops ?? 0;
+  }
+
+  /** Waits until the switch holds no more than `fds` descriptors (its calls' sockets closed). */
+  async waitForIdle(fds: number, ms: number): Promise<{ idle: boolean; fds: number; rtpSockets: number }> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const now = this.switch.fds();
+      const rtpSockets = udpSocketStats([this.switch.rtpPorts])[0]?.sockets ?? 0;
+      if ((now <= fds && rtpSockets === 0) || Date.now() > deadline || this.switch.exitStatus !== undefined) {
+        return { idle: now <= fds && rtpSockets === 0, fds: now, rtpSockets };
+      }
+      await sleep(250);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sink.close();
+    await this.switch.stop();
+    removeDir(this.#dir);
+  }
+
+  async #counts(): Promise<{ toCallers: number; toCallees: number; sinkCpu: number }> {
+    const counts: Record<number, PortCount> = await this.sink.counts();
+    const { callers, callees } = this.sinkPorts;
+    return { toCallers: counts[callers]?.packets ?? 0, toCallees: counts[callees]?.packets ?? 0, sinkCpu: this.sink.cpu().total };
+  }
+
+  async #probe(atMs: number, uacCpu: number, uasCpu: number): Promise<Probe> {
+    const counts = await this.#counts();
+    const { callers, callees } = this.sinkPorts;
+    const [switchUdp, callerSink, calleeSink] = udpSocketStats([this.switch.rtpPorts, { min: callers, max: callers }, { min: callees, max: callees }]);
+    const sinkUdp = {
+      sockets: (callerSink?.sockets ?? 0) + (calleeSink?.sockets ?? 0),
+      drops: (callerSink?.drops ?? 0) + (calleeSink?.drops ?? 0),
+      queued: (callerSink?.queued ?? 0) + (calleeSink?.queued ?? 0),
+    };
+    const cpu = this.switch.cpu();
+    return {
+      atMs,
+      switchCpu: cpu.total,
+      switchCpuSystem: cpu.system,
+      switchRssKb: this.switch.rssKb(),
+      switchFds: this.switch.fds(),
+      uacCpu,
+      uasCpu,
+      sinkCpu: counts.sinkCpu,
+      toCallers: counts.toCallers,
+      toCallees: counts.toCallees,
+      switchUdp: switchUdp ?? { sockets: 0, drops: 0, queued: 0 },
+      sinkUdp,
+    };
+  }
+}
+
+/** The -inf file: one row per source address, callers round-robin; SIPp reads rows in order. */
+function callersCsv(sources: number, callers: readonly string[]): string {
+  const rows = ['SEQUENTIAL'];
+  for (let i = 0; i < sources; i++) {
+    const user = callers[i % callers.length] ?? 'caller1';
+    const ip = `127.0.${1 + Math.floor(i / 254)}.${1 + (i % 254)}`;
+    rows.push(`${ip};${user};[authentication username=${user} password=${DEVICE_PASSWORD}]`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
