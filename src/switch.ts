@@ -5,11 +5,11 @@ import {
   type Channel, type ChannelDirectory,
 } from './calls/index.ts';
 import { Carriers, ResourceCatalog, offnetModule, resourcesModule } from './calls/index.ts';
-import { ParkingLots, createParkModule, createPlayModule, ringGroupModule } from './calls/index.ts';
+import { ParkingLots, createParkModule, createPlayModule, defaultMusicOnHold, ringGroupModule } from './calls/index.ts';
 import { Transfers } from './calls/index.ts';
 import { Interceptor, interceptOptionsFromKazoo } from './calls/index.ts';
 import { parkedCallRoutes } from './api/index.ts';
-import { coreChannelActions, recordingRoutes, type ChannelAction, type RouteSpec } from './api/index.ts';
+import { coreChannelActions, recordingRoutes, reqValue, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
 import { DocumentService, EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
@@ -145,6 +145,21 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     b2bua.runner.register(createParkModule({ lots: parking, musicOnHold: (parked) => musicOnHold(deps.store, parked) }));
     routes.push(...parkedCallRoutes(parking));
     closers.push(() => parking.close());
+    // POST /channels/{id} {action: park, slot?}: the channel waits in a slot with music; its peer is released.
+    channelActions.set('park', async (channel, req) => {
+      if (!channel.answered) throw new CallCommandError('call_id', 'invalid', 'Channel is not answered');
+      const slotValue = reqValue(req, 'slot');
+      const slot = typeof slotValue === 'string' || typeof slotValue === 'number' ? String(slotValue) : undefined;
+      const lot = parking.lot(channel.profile.accountId);
+      if (slot !== undefined && lot.occupant(slot) !== undefined) throw new CallCommandError('slot', 'unique', `Slot ${slot} is occupied`);
+      const bridge = b2bua.context.bridges.get(channel.uuid);
+      const peer = bridge?.peerOf(channel);
+      bridge?.unbridge();
+      const music = engine.createWavPlayer((await musicOnHold(deps.store, channel)) ?? defaultMusicOnHold(), { loop: true });
+      const parked = lot.park(channel, { ...(slot !== undefined ? { slot } : {}), music });
+      peer?.hangup('NORMAL_CLEARING');
+      return `park initiated in slot ${parked.slot}`;
+    });
   }
   // transfers (issue 4 item 2): the transfer command (blind/attended with takeback), REFER (RFC 3515), Replaces (RFC 3891)
   {
@@ -156,6 +171,32 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       music: async (holder, _held, mediaId) => (mediaId !== undefined ? mediaAudio(deps.store, holder.profile.accountId, mediaId) : musicOnHold(deps.store, holder)),
     });
     b2bua.control.useTransfers(transfers);
+    // POST /channels/{id} {action: transfer} (KAZOO §2.4: `transfer-type` — `transfer_type` too —
+    // `leg`, `takeback_dtmf`, `moh`), and Wazo's `complete` / `cancel` of an attended transfer.
+    channelActions.set('transfer', async (channel, req) => {
+      const text = (key: string): string | undefined => {
+        const v = reqValue(req, key);
+        return typeof v === 'string' && v !== '' ? v : undefined;
+      };
+      const type = text('transfer-type') ?? text('transfer_type') ?? 'blind';
+      if (type !== 'blind' && type !== 'attended') throw new CallCommandError('transfer-type', 'enum', 'Transfer type must be blind or attended');
+      const leg = text('leg');
+      await b2bua.control.transfer(channel, text('target') ?? '', {
+        type,
+        ...(leg === 'bleg' || leg === 'self' ? { leg } : {}),
+        ...(text('takeback_dtmf') !== undefined ? { takebackDtmf: text('takeback_dtmf') } : {}),
+        ...(text('moh') !== undefined ? { moh: text('moh') } : {}),
+      });
+      return 'transfer initiated';
+    });
+    channelActions.set('complete', async (channel) => {
+      b2bua.control.completeTransfer(channel);
+      return 'transfer completed';
+    });
+    channelActions.set('cancel', async (channel) => {
+      b2bua.control.cancelTransfer(channel);
+      return 'transfer cancelled';
+    });
     b2bua.features.refer = (request, transaction, channel) => transfers.refer(request, transaction, channel);
     b2bua.features.replaces = (request, transaction) => transfers.replaces(request, transaction);
     closers.push(() => transfers.close());

@@ -22,8 +22,8 @@ describe('Channels API on live calls', { skip }, () => {
     h = await startHarness(pglite());
     p = await provision(h, 'ChanCo', {
       users: ['bobuser'],
-      devices: [{ username: 'alice' }, { username: 'bob', owner: 'bobuser' }, { username: 'dave' }],
-      callflows: [{ number: '2001', device: 'bob' }, { number: '2004', device: 'dave' }],
+      devices: [{ username: 'alice' }, { username: 'bob', owner: 'bobuser' }, { username: 'carol' }, { username: 'dave' }],
+      callflows: [{ number: '2001', device: 'bob' }, { number: '2002', device: 'carol' }, { number: '2004', device: 'dave' }],
     });
     other = await h.account('Elsewhere');
   });
@@ -142,6 +142,89 @@ describe('Channels API on live calls', { skip }, () => {
     assert.equal(d.exitCode, 0, explainSipp(d));
     const a = await alice;
     assert.equal(a.exitCode, 0, `alice talked to dave, then got dave's BYE: ${explainSipp(a)}`);
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  const legOf = (username: string, direction: 'inbound' | 'outbound', peer?: string) =>
+    h.app.switch.channels.all().find((ch) => ch.profile.username === username && ch.profile.direction === direction && (peer === undefined || ch.otherLeg?.profile.username === peer));
+
+  test('hold and unhold actions reach the peer SIPp phone as re-INVITEs (sendonly, then sendrecv)', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const bob = await phone(p, 'bob', 'hold-uas-reinvite.xml', { timeoutSec: 30 });
+    const alice = call(p, 'alice', '2001', 'uac-call.xml', { vars: { hold_ms: 5000 } });
+    await eventually(() => legOf('alice', 'inbound', 'bob') !== undefined, 8000);
+    const uuid = legOf('alice', 'inbound', 'bob')?.uuid ?? '';
+    await new Promise((r) => setTimeout(r, 800));
+    const hold = await c.post(`/v2/accounts/${A}/channels/${uuid}`, { action: 'hold' });
+    assert.equal(hold.status, 200, hold.text);
+    assert.equal(((await c.get(`/v2/accounts/${A}/channels/${uuid}`)).body['data'] as Item)['is_on_hold'], true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const unhold = await c.post(`/v2/accounts/${A}/channels/${uuid}`, { action: 'unhold' });
+    assert.equal(unhold.status, 200, unhold.text);
+    const [a, b] = await Promise.all([alice, bob.done]);
+    assert.equal(a.exitCode, 0, explainSipp(a));
+    assert.equal(b.exitCode, 0, explainSipp(b));
+    assert.match(b.logs, /hold offer sendonly/);
+    assert.match(b.logs, /resume offer sendrecv/);
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('a blind transfer action moves the call to a third SIPp phone; the transferor leaves', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const { bob, alice } = await liveCall();
+    const dave = await phone(p, 'dave', 'uas-answer-send-bye.xml', { vars: { answer_ms: 500, hangup_ms: 2000 } });
+    const bobLeg = legOf('bob', 'outbound', 'alice');
+    const unbridgedTarget = await c.post(`/v2/accounts/${A}/channels/${bobLeg?.uuid ?? ''}`, { action: 'transfer' });
+    assert.equal(unbridgedTarget.status, 400);
+    assert.ok((unbridgedTarget.body['data'] as Item)['target'], unbridgedTarget.text);
+    const res = await c.post(`/v2/accounts/${A}/channels/${bobLeg?.uuid ?? ''}`, { action: 'transfer', target: '2004', 'transfer-type': 'blind' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body['data'], 'transfer initiated');
+    await eventually(() => legOf('alice', 'inbound', 'dave') !== undefined, 8000);
+    const [a, b, d] = await Promise.all([alice, bob.done, dave.done]);
+    assert.equal(b.exitCode, 0, `bob (the transferor) is released: ${explainSipp(b)}`);
+    assert.equal(d.exitCode, 0, explainSipp(d));
+    assert.equal(a.exitCode, 0, `alice talked to dave until his BYE: ${explainSipp(a)}`);
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('an attended transfer action with takeback: *1 from the transferor returns it to the transferee', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const bob = await phone(p, 'bob', 'uas-answer.xml', { timeoutSec: 30 });
+    const carol = await phone(p, 'carol', 'uas-answer.xml', { timeoutSec: 30 });
+    const alice = call(p, 'alice', '2001', 'uac-rfc2833-dtmf.xml', { vars: { digits: '*1', lead_ms: 3500, gap_ms: 300, hold_ms: 2000 }, timeoutSec: 30 });
+    await eventually(() => legOf('alice', 'inbound', 'bob') !== undefined, 8000);
+    const aliceLeg = legOf('alice', 'inbound', 'bob');
+    const res = await c.post(`/v2/accounts/${A}/channels/${aliceLeg?.uuid ?? ''}`, { action: 'transfer', target: '2002', transfer_type: 'attended', takeback_dtmf: '*1' });
+    assert.equal(res.status, 200, res.text);
+    await eventually(() => legOf('alice', 'inbound', 'carol') !== undefined, 8000);
+    await eventually(() => legOf('alice', 'inbound', 'bob') !== undefined, 10_000);
+    const [a, b, cr] = await Promise.all([alice, bob.done, carol.done]);
+    assert.equal(a.exitCode, 0, explainSipp(a));
+    assert.equal(b.exitCode, 0, explainSipp(b));
+    assert.equal(cr.exitCode, 0, explainSipp(cr));
+    await eventually(() => h.app.switch.channels.size === 0);
+  });
+
+  test('the park action puts the channel in a slot with music and releases its peer; parked_calls lists it', async () => {
+    const c = p.account.client;
+    const A = p.account.accountId;
+    const { bob, alice } = await liveCall();
+    const aliceLeg = legOf('alice', 'inbound', 'bob');
+    const res = await c.post(`/v2/accounts/${A}/channels/${aliceLeg?.uuid ?? ''}`, { action: 'park', slot: '7' });
+    assert.equal(res.status, 200, res.text);
+    assert.match(String(res.body['data']), /park initiated/);
+    const b = await bob.done;
+    assert.equal(b.exitCode, 0, `bob is released: ${explainSipp(b)}`);
+    const parked = await c.get(`/v2/accounts/${A}/parked_calls`);
+    assert.equal(parked.status, 200, parked.text);
+    assert.ok(JSON.stringify(parked.body['data']).includes(aliceLeg?.uuid ?? 'x'), parked.text);
+    const again = await c.post(`/v2/accounts/${A}/channels/${aliceLeg?.uuid ?? ''}`, { action: 'hangup' });
+    assert.equal(again.status, 200);
+    assert.equal((await alice).exitCode, 0);
     await eventually(() => h.app.switch.channels.size === 0);
   });
 
