@@ -87,7 +87,7 @@ export class App {
     let blackhole: BlackholeServer | undefined;
     try {
       const unsubscribe = publishDocChanges(store, bus, version, logger);
-      const docs = new DocumentService(store, clock);
+      const docs = new DocumentService(store);
       const accounts = new AccountService(docs);
       const tokens = await TokenService.open(store, clock, config.tokenExpirySeconds);
       sw = await startSwitch({ config, store, bus, clock, logger, version });

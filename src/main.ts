@@ -54,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
       const store = await openStore({ clock, logger, ...(config.databaseUrl !== undefined ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }) });
       try {
-        const docs = new DocumentService(store, clock);
+        const docs = new DocumentService(store);
         const { account, user } = await createAccountWithAdmin(new AccountService(docs), docs, { name, realm, username, password });
         process.stdout.write(`${JSON.stringify({ account_id: account._id, user_id: user._id, realm: account['realm'], superduper_admin: account['pvt_superduper_admin'] === true })}\n`);
       } finally {

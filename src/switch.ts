@@ -107,7 +107,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       await b2bua.control.recordStop(channel);
       return 'record_stop initiated';
     });
-    routes.push(...recordingRoutes(new DocumentService(deps.store, clock)));
+    routes.push(...recordingRoutes(new DocumentService(deps.store)));
     closers.push(() => recordings.close());
   }
   // carriers (issue 4 item 4): account resources out (offnet/resources modules, numbers no callflow owns), gateways trusted in

@@ -3,9 +3,6 @@ import { RateBuckets, type Logger } from '../lib/index.ts';
 import {
   createAnswer,
   parseDtmfInfo,
-  SdpNegotiationError,
-  SdpOrigin,
-  SdpParseError,
   type LocalMedia,
   type MediaEngine,
 } from '../media/index.ts';
@@ -29,6 +26,7 @@ import type { ChannelDirectory } from './channel-directory.ts';
 import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
 import { InboundSession } from './inbound-session.ts';
+import { answerOffer } from './answer-offer.ts';
 import { AnsweredSession } from './answered-session.ts';
 import { CallCommandError } from './call-control.ts';
 import type { StoredDoc } from '../store/index.ts';
@@ -254,27 +252,9 @@ export class B2bua implements SipStackUser {
     const dialed = parseUri(request.uri).user ?? '';
     const route = await o.endpoints.callflowFor(account._id, dialed);
 
-    const endpoint = await o.engine.createEndpoint().catch(() => undefined);
-    if (endpoint === undefined) {
-      o.stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
-      return;
-    }
-    const local: LocalMedia = { address: o.engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs: LOCAL_CODECS, dtmfPayloadType: 101 };
-    const origin = new SdpOrigin({ address: o.engine.advertisedAddress });
-    let answerSdp: string;
-    try {
-      if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not supported');
-      const answer = createAnswer(request.body.toString('utf8'), local, origin);
-      endpoint.setFormat(answer.format);
-      endpoint.setRemote(answer.remote);
-      answerSdp = answer.sdp;
-    } catch (error) {
-      endpoint.close();
-      const status = error instanceof SdpParseError ? 400 : 488;
-      if (!(error instanceof SdpParseError || error instanceof SdpNegotiationError)) this.#log.error({ err: error }, 'offer not answered');
-      o.stack.respond(tx, status);
-      return;
-    }
+    const offer = await answerOffer({ stack: o.stack, engine: o.engine, logger: this.#log }, request, tx, LOCAL_CODECS);
+    if (offer === undefined) return;
+    const { endpoint, sdp: answerSdp, media: aMedia } = offer;
 
     const from = parseNameAddr(request.headers.get('From') ?? '');
     const sip = (device['sip'] ?? {}) as Record<string, unknown>;
@@ -309,7 +289,6 @@ export class B2bua implements SipStackUser {
       this.#log,
     );
     channel.formatChanged();
-    const aMedia: LegMedia = { local, origin };
     channel.localMedia = aMedia;
     const leg = new InboundLeg(o.stack, tx, this.#localContact(request.source?.transport ?? 'udp'), (dialog) => {
       this.#registerDialog(dialog, channel, aMedia);

@@ -1,4 +1,3 @@
-import type { Clock } from '../lib/index.ts';
 import {
   NotFoundError,
   UniqueError,
@@ -27,11 +26,10 @@ export interface WriteMeta {
  */
 export class DocumentService {
   readonly #store: DocumentStore;
-  readonly #clock: Clock;
 
-  constructor(store: DocumentStore, clock: Clock) {
+  /** Timestamps come from the store's clock. */
+  constructor(store: DocumentStore) {
     this.#store = store;
-    this.#clock = clock;
   }
 
   get store(): DocumentStore {

@@ -20,7 +20,7 @@ let alice: StoredDoc;
 before(async () => {
   const clock = new FakeClock();
   store = await openStore({ dataDir: 'memory://', clock, logger: silentLogger });
-  const docs = new DocumentService(store, clock);
+  const docs = new DocumentService(store);
   const accounts = new AccountService(docs);
   directory = new EndpointDirectory(store);
   const device = (account: StoredDoc, username: string, password: string, extra = {}): Promise<StoredDoc> =>

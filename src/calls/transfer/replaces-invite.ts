@@ -1,9 +1,9 @@
-import { createAnswer, SdpOrigin, SdpParseError, type G711Codec, type LocalMedia } from '../../media/index.ts';
+import type { G711Codec } from '../../media/index.ts';
 import { getTag, parseNameAddr, parseUri, type InviteServerTransaction, type ServerTransaction, type SipRequest } from '../../sip/index.ts';
 import { enlist, type CallContext } from '../call-context.ts';
 import { Channel } from '../channel.ts';
 import { InboundLeg } from '../inbound-leg.ts';
-import type { LegMedia } from '../leg-media.ts';
+import { answerOffer } from '../answer-offer.ts';
 import type { AuthenticatedCaller, CallerAuthenticator } from '../ports.ts';
 import { connect, release } from './leg-moves.ts';
 import { BadTransferHeader, parseReplaces, type ReplacesTarget } from './refer-to.ts';
@@ -87,25 +87,9 @@ async function answerNewcomer(
   codec: G711Codec,
 ): Promise<Channel | undefined> {
   const { stack, engine } = context;
-  const endpoint = await engine.createEndpoint().catch(() => undefined);
-  if (endpoint === undefined) {
-    stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
-    return undefined;
-  }
-  const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs: [codec], dtmfPayloadType: 101 };
-  const origin = new SdpOrigin({ address: engine.advertisedAddress });
-  let sdp: string;
-  try {
-    if (request.body.length === 0) throw new Error('an INVITE without an offer is not supported');
-    const answer = createAnswer(request.body.toString('utf8'), local, origin);
-    endpoint.setFormat(answer.format);
-    endpoint.setRemote(answer.remote);
-    sdp = answer.sdp;
-  } catch (error) {
-    endpoint.close();
-    stack.respond(tx, error instanceof SdpParseError ? 400 : 488);
-    return undefined;
-  }
+  const offer = await answerOffer({ stack, engine, logger: context.logger }, request, tx, [codec]);
+  if (offer === undefined) return undefined;
+  const { endpoint, sdp, media } = offer;
   const { account, device } = caller;
   const realm = String(account['realm'] ?? '');
   const from = parseNameAddr(request.headers.get('From') ?? '');
@@ -141,7 +125,6 @@ async function answerNewcomer(
     context.logger,
   );
   channel.formatChanged();
-  const media: LegMedia = { local, origin };
   channel.localMedia = media;
   const leg = new InboundLeg(stack, tx, context.localContact(request.source?.transport ?? 'udp'), (dialog) => {
     context.registerDialog(dialog, channel, media);

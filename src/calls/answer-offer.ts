@@ -1,0 +1,55 @@
+import type { Logger } from '../lib/index.ts';
+import {
+  createAnswer,
+  SdpNegotiationError,
+  SdpOrigin,
+  SdpParseError,
+  type G711Codec,
+  type LocalMedia,
+  type MediaEndpoint,
+  type MediaEngine,
+} from '../media/index.ts';
+import type { InviteServerTransaction, SipRequest, SipStack } from '../sip/index.ts';
+import type { LegMedia } from './leg-media.ts';
+
+/** An INVITE's offer answered on a fresh anchored endpoint. */
+export interface AnsweredOffer {
+  readonly endpoint: MediaEndpoint;
+  readonly media: LegMedia;
+  /** Our SDP answer, sent with the 18x/200. */
+  readonly sdp: string;
+}
+
+/**
+ * Opens an anchored endpoint for an incoming INVITE and answers its SDP offer (RFC 3264) with
+ * `codecs`. When that cannot be done the request is answered here — 503 (no media port), 400
+ * (unreadable SDP), 488 (nothing in common, or no offer: delayed offer is not supported) — and
+ * the result is undefined.
+ */
+export async function answerOffer(
+  deps: { readonly stack: SipStack; readonly engine: MediaEngine; readonly logger: Logger },
+  request: SipRequest,
+  tx: InviteServerTransaction,
+  codecs: readonly G711Codec[],
+): Promise<AnsweredOffer | undefined> {
+  const { stack, engine } = deps;
+  const endpoint = await engine.createEndpoint().catch(() => undefined);
+  if (endpoint === undefined) {
+    stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
+    return undefined;
+  }
+  const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 };
+  const origin = new SdpOrigin({ address: engine.advertisedAddress });
+  try {
+    if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not supported');
+    const answer = createAnswer(request.body.toString('utf8'), local, origin);
+    endpoint.setFormat(answer.format);
+    endpoint.setRemote(answer.remote);
+    return { endpoint, media: { local, origin }, sdp: answer.sdp };
+  } catch (error) {
+    endpoint.close();
+    if (!(error instanceof SdpParseError || error instanceof SdpNegotiationError)) deps.logger.error({ err: error }, 'offer not answered');
+    stack.respond(tx, error instanceof SdpParseError ? 400 : 488);
+    return undefined;
+  }
+}
