@@ -1,61 +1,15 @@
-import { newUuid, randomHex, TypedEmitter, type Logger, type TimerHandle } from '../lib/index.ts';
-import { createOffer, readAnswer, SdpOrigin, type G711Codec, type LocalMedia } from '../media/index.ts';
-import { DigestClient, formatNameAddr, Headers, parseAuthHeader, parseUri, SipRequest, type Dialog, type Endpoint, type SipResponse } from '../sip/index.ts';
+import { TypedEmitter, type Logger, type TimerHandle } from '../lib/index.ts';
+import { readAnswer } from '../media/index.ts';
+import type { Dialog, SipRequest, SipResponse } from '../sip/index.ts';
 import { enlist, type CallContext, type LegMedia, type PendingDial } from './call-context.ts';
-import { Channel, type ChannelProfile } from './channel.ts';
+import type { Channel } from './channel.ts';
+import { authenticatedRetry, challengedIn } from './digest-retry.ts';
 import { bestFailure, causeOfStatus, type HangupCause } from './hangup-cause.ts';
-import { ALLOW, USER_AGENT } from './inbound-leg.ts';
 import { OutboundLeg } from './outbound-leg.ts';
+import { prepareOutbound } from './outbound-call.ts';
+import type { DialEvents, DialOptions, DialOutcome, DialTarget } from './dial-types.ts';
 
-/** One place to ring: a registered contact, a carrier gateway, any SIP URI. */
-export interface DialTarget {
-  /** Request-URI of the INVITE. */
-  readonly uri: string;
-  /** Where to send it (a registered phone's source address, for NAT); default: from the URI. */
-  readonly destination?: Endpoint;
-  /** The To header's URI; default the Request-URI. */
-  readonly toUri?: string;
-  /** What the outbound channel says about its far end (KAZOO channel fields). */
-  readonly profile: Partial<Pick<ChannelProfile, 'authorizingId' | 'authorizingType' | 'ownerId' | 'username' | 'presenceId' | 'calleeIdName' | 'calleeIdNumber' | 'destination'>>;
-  /** Credentials to answer a 401/407 with (carriers). */
-  /** `realm`, when set, is the only realm whose challenge is answered (a carrier gateway's). */
-  readonly credentials?: { readonly username: string; readonly password: string; readonly realm?: string };
-  /** Extra headers on the INVITE (custom SIP headers). */
-  readonly headers?: readonly (readonly [string, string])[];
-  /** Ring this target only after this many ms (a ring group member's `delay`; simultaneous strategy only). */
-  readonly delayMs?: number;
-  /** Ring this target for at most this many ms (a ring group member's `timeout`); default the dial's. */
-  readonly timeoutMs?: number;
-}
-
-/** How to dial. */
-export interface DialOptions {
-  readonly accountId: string;
-  readonly realm: string;
-  readonly callerIdName: string;
-  readonly callerIdNumber: string;
-  /** The channel the answered leg will be bridged to: its codec is the only one offered. */
-  readonly peer?: Channel;
-  /** `simultaneous`: all at once, first answer wins; `single`: one after another. */
-  readonly strategy?: 'simultaneous' | 'single';
-  /** Ring time: for all targets together (simultaneous) or for each (single). */
-  readonly timeoutMs: number;
-  readonly callflowId?: string;
-  readonly customChannelVars?: Readonly<Record<string, unknown>>;
-  /** KAZOO's custom application vars of the legs (originate). */
-  readonly customApplicationVars?: Readonly<Record<string, unknown>>;
-}
-
-export type DialOutcome =
-  | { readonly answered: Channel; readonly media: LegMedia }
-  | { readonly answered?: undefined; readonly status: number; readonly cause: HangupCause };
-
-export type DialEvents = {
-  /** A target rings (180 without SDP). */
-  ringing: [channel: Channel];
-  /** A target sent early media (18x with SDP); its endpoint is ready to relay. */
-  early: [channel: Channel];
-};
+export type { DialTarget, DialOptions, DialOutcome, DialEvents } from './dial-types.ts';
 
 interface Attempt {
   readonly channel: Channel;
@@ -68,7 +22,6 @@ interface Attempt {
   ringTimer?: TimerHandle;
 }
 
-const BOTH_CODECS: readonly G711Codec[] = ['PCMA', 'PCMU'];
 
 /**
  * Rings targets for a call (docs/calls.md, "Dialer"): every outbound leg is a channel with its own
@@ -214,61 +167,8 @@ export class Dial extends TypedEmitter<DialEvents> implements PendingDial {
       endpoint.close();
       return undefined;
     }
-    const peerFormat = o.peer?.media.format;
-    const local: LocalMedia = {
-      address: ctx.engine.advertisedAddress,
-      port: endpoint.port,
-      rtcpPort: endpoint.rtcpPort,
-      codecs: peerFormat !== undefined ? [peerFormat.codec] : BOTH_CODECS,
-      dtmfPayloadType: peerFormat?.telephoneEventPayloadType ?? 101,
-    };
-    const media: LegMedia = { local, origin: new SdpOrigin({ address: ctx.engine.advertisedAddress }) };
-    const callId = newUuid();
-    const requestUri = parseUri(target.uri);
-    const toUri = target.toUri ?? target.uri;
-    const username = target.profile.username ?? requestUri.user ?? '';
-    const protocol = target.destination?.transport ?? (requestUri.params['transport'] === 'tcp' ? 'tcp' : 'udp');
-    const invite = new SipRequest(
-      'INVITE',
-      target.uri,
-      new Headers([
-        ['From', formatNameAddr({ displayName: o.callerIdName, uri: { scheme: 'sip', user: o.callerIdNumber, host: o.realm, params: {}, headers: {} }, params: { tag: randomHex(8) } })],
-        ['To', `<${toUri}>`],
-        ['Call-ID', callId],
-        ['CSeq', '1 INVITE'],
-        ['Max-Forwards', '70'],
-        ['Contact', ctx.localContact(protocol)],
-        ['Allow', ALLOW],
-        ['User-Agent', USER_AGENT],
-        ...(target.headers ?? []),
-        ['Content-Type', 'application/sdp'],
-      ]),
-      Buffer.from(createOffer(local, media.origin)),
-    );
-    const channel = new Channel(
-      {
-        uuid: callId,
-        direction: 'outbound',
-        accountId: o.accountId,
-        realm: o.realm,
-        callerIdName: o.callerIdName,
-        callerIdNumber: o.callerIdNumber,
-        calleeIdName: target.profile.calleeIdName ?? username,
-        calleeIdNumber: target.profile.calleeIdNumber ?? username,
-        destination: target.profile.destination ?? username,
-        username,
-        ...pickDefined(target.profile, ['authorizingId', 'authorizingType', 'ownerId', 'presenceId']),
-        ...(o.callflowId !== undefined ? { callflowId: o.callflowId } : {}),
-        fromUri: `sip:${o.callerIdNumber}@${o.realm}`,
-        toUri,
-        requestUri: target.uri,
-        customChannelVars: { ...o.customChannelVars, ...(o.peer !== undefined ? { other_leg_call_id: o.peer.uuid } : {}) },
-        ...(o.customApplicationVars !== undefined ? { customApplicationVars: o.customApplicationVars } : {}),
-      },
-      endpoint,
-      ctx.clock,
-      ctx.logger,
-    );
+    const { invite, channel, media } = prepareOutbound(ctx, target, o, endpoint);
+    const callId = channel.uuid;
     channel.localMedia = media;
     enlist(ctx, channel);
     const leg = new OutboundLeg(ctx.stack, this.#send(invite, target));
@@ -340,14 +240,8 @@ export class Dial extends TypedEmitter<DialEvents> implements PendingDial {
   #rejected(attempt: Attempt, response: SipResponse): void {
     const creds = attempt.target.credentials;
     if ((response.status === 401 || response.status === 407) && creds !== undefined && !attempt.authRetried && !this.#done && challengedIn(response, creds.realm)) {
-      const challenge = response.headers.getAll(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
-      const original = attempt.leg.invite.request;
       try {
-        const authorization = new DigestClient().respond({ method: 'INVITE', uri: original.uri, challengeHeader: challenge, username: creds.username, password: creds.password });
-        const retry = original.clone();
-        retry.headers.delete('Via');
-        retry.headers.set('CSeq', `${cseqNumber(original) + 1} INVITE`);
-        retry.headers.set(response.status === 401 ? 'Authorization' : 'Proxy-Authorization', authorization);
+        const retry = authenticatedRetry(attempt.leg.invite.request, response, creds);
         attempt.authRetried = true;
         attempt.leg.retry(this.#send(retry, attempt.target));
         this.#follow(attempt);
@@ -433,25 +327,4 @@ export class Dial extends TypedEmitter<DialEvents> implements PendingDial {
 
 function toTagOf(response: SipResponse): string | undefined {
   return /;\s*tag=([^;>\s]+)/i.exec(response.headers.get('To') ?? '')?.[1];
-}
-
-/** True when the 401/407 challenges in `realm` (or no realm is required). */
-function challengedIn(response: SipResponse, realm: string | undefined): boolean {
-  if (realm === undefined) return true;
-  const values = response.headers.getAll(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
-  try {
-    return values.flatMap((v) => parseAuthHeader(v)).some((c) => c.params['realm']?.toLowerCase() === realm.toLowerCase());
-  } catch {
-    return false;
-  }
-}
-
-function cseqNumber(request: SipRequest): number {
-  return Number.parseInt(request.headers.get('CSeq') ?? '1', 10) || 1;
-}
-
-function pickDefined<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
-  return out;
 }
