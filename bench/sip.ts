@@ -1,13 +1,13 @@
 // npm run bench:sip — SIP load benchmark of the switch (issue 3): call setup rate, concurrent
 // anchored calls with RTP, resident memory per call. The switch runs in its own process
-// (`switchboard start`), provisioned over REST; SIPp places and answers the calls; a sink process
+// (`switchboard start`), provisioned over REST; SIPp places and answers the calls; a media process
 // counts the relayed RTP. Prints Markdown for docs/benchmarks.md. Knobs: see docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { killAllChildren } from './sip/children.ts';
 import { measureConcurrency, measureMemory, type ConcurrencyOptions, type ConcurrencyRun } from './sip/concurrency.ts';
 import { formatReport, type Report } from './sip/report.ts';
-import type { RigOptions } from './sip/rig.ts';
+import type { RigOptions, RtpPlayer } from './sip/rig.ts';
 import { RigSession } from './sip/session.ts';
 import { measureSetupRate, measureSignallingOnly, type SetupRateOptions } from './sip/setup-rate.ts';
 import type { SweepResult } from './sip/sweep.ts';
@@ -27,6 +27,10 @@ const list = (name: string, fallback: readonly number[]): number[] => {
   if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name}: expected comma-separated positive numbers, got '${raw}'`);
   return values;
 };
+const rtpPlayer = (raw: string): RtpPlayer => {
+  if (raw !== 'node' && raw !== 'sipp') throw new Error(`BENCH_RTP_PLAYER: expected node or sipp, got '${raw}'`);
+  return raw;
+};
 const portRange = (raw: string): { min: number; max: number } => {
   const m = /^(\d+)-(\d+)$/.exec(raw);
   if (m === null) throw new Error(`BENCH_RTP_PORTS: expected min-max, got '${raw}'`);
@@ -35,8 +39,8 @@ const portRange = (raw: string): { min: number; max: number } => {
 
 const settings = {
   phases: (env['BENCH_PHASES'] ?? 'setup,concurrency,memory').split(',').map((s) => s.trim()),
-  rates: list('BENCH_RATES', quick ? [50, 100] : [50, 100, 200, 400, 600, 800]),
-  stepSeconds: num('BENCH_STEP_SECONDS', quick ? 4 : 10),
+  rates: list('BENCH_RATES', quick ? [50, 100] : [50, 100, 150, 200, 300, 400, 600, 800]),
+  stepSeconds: num('BENCH_STEP_SECONDS', quick ? 4 : 8),
   maxCalls: num('BENCH_MAX_CALLS', 8000),
   holdMs: num('BENCH_HOLD_MS', 2000),
   setupRtpMs: num('BENCH_SETUP_RTP_MS', 1000),
@@ -45,12 +49,13 @@ const settings = {
   targets: list('BENCH_CONCURRENCY', quick ? [100, 200] : [250, 350, 500, 750, 1000, 1500]),
   memoryCalls: num('BENCH_MEMORY_CALLS', quick ? 300 : 1500),
   rampCps: num('BENCH_RAMP_CPS', 100),
-  plateauSeconds: num('BENCH_PLATEAU_SECONDS', quick ? 6 : 12),
+  plateauSeconds: num('BENCH_PLATEAU_SECONDS', quick ? 6 : 10),
   maxLoss: num('BENCH_MAX_LOSS', 0.001),
+  player: rtpPlayer(env['BENCH_RTP_PLAYER'] ?? 'node'),
   sources: Math.min(2000, Math.max(1, Math.round(num('BENCH_SOURCES', 64)))),
   callers: Math.max(1, Math.round(num('BENCH_CALLERS', 64))),
   rtpPorts: portRange(env['BENCH_RTP_PORTS'] ?? '20000-31999'),
-  budgetSeconds: num('BENCH_BUDGET_SECONDS', quick ? 240 : 720),
+  budgetSeconds: num('BENCH_BUDGET_SECONDS', quick ? 240 : 660),
   logLevel: env['BENCH_SWITCH_LOG_LEVEL'] ?? 'warn',
   /** A directory: the switch then writes V8 CPU profiles there (--cpu-prof) when it stops. */
   profileDir: env['BENCH_SWITCH_PROFILE'],
@@ -134,6 +139,7 @@ try {
       await session.start();
       if (!Number.isFinite(report.idleRssMb)) report.idleRssMb = session.startRssKb / 1024;
       const options: ConcurrencyOptions = {
+        player: settings.player,
         targets: settings.targets,
         rampCps,
         plateauSeconds: settings.plateauSeconds,

@@ -63,6 +63,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   const authenticator = new SipAuthenticator({ responder: stack, directory: endpoints, clock, logger, algorithms: ['MD5', 'SHA-256'] });
   const registrar = new Registrar({ responder: stack, authenticator, store: registrations, clock, logger });
   const channels = new MemoryChannelDirectory();
+  const holdMusic = musicOnHoldLookup(deps.store);
   const notifier = new CallNotifier(deps.bus, clock, logger, deps.version);
   const b2bua = new B2bua({
     stack,
@@ -76,7 +77,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     logger,
     maxCallMs: config.maxCallSeconds * 1000,
     inviteRate: { capacity: config.inviteRate * 2, refillPerSecond: config.inviteRate },
-    musicOnHold: (holder) => musicOnHold(deps.store, holder),
+    musicOnHold: (holder) => holdMusic(holder),
   });
   stack.user = b2bua;
   const routes: RouteSpec[] = [];
@@ -142,7 +143,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
         },
       }),
     );
-    b2bua.runner.register(createParkModule({ lots: parking, musicOnHold: (parked) => musicOnHold(deps.store, parked) }));
+    b2bua.runner.register(createParkModule({ lots: parking, musicOnHold: (parked) => holdMusic(parked) }));
     routes.push(...parkedCallRoutes(parking));
     closers.push(() => parking.close());
     // POST /channels/{id} {action: park, slot?}: the channel waits in a slot with music; its peer is released.
@@ -155,7 +156,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       const bridge = b2bua.context.bridges.get(channel.uuid);
       const peer = bridge?.peerOf(channel);
       bridge?.unbridge();
-      const music = engine.createWavPlayer((await musicOnHold(deps.store, channel)) ?? defaultMusicOnHold(), { loop: true });
+      const music = engine.createWavPlayer((await holdMusic(channel)) ?? defaultMusicOnHold(), { loop: true });
       const parked = lot.park(channel, { ...(slot !== undefined ? { slot } : {}), music });
       peer?.hangup('NORMAL_CLEARING');
       return `park initiated in slot ${parked.slot}`;
@@ -168,7 +169,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       runner: b2bua.runner,
       endpoints,
       authenticator,
-      music: async (holder, _held, mediaId) => (mediaId !== undefined ? mediaAudio(deps.store, holder.profile.accountId, mediaId) : musicOnHold(deps.store, holder)),
+      music: async (holder, _held, mediaId) => (mediaId !== undefined ? mediaAudio(deps.store, holder.profile.accountId, mediaId) : holdMusic(holder)),
     });
     b2bua.control.useTransfers(transfers);
     // POST /channels/{id} {action: transfer} (KAZOO §2.4: `transfer-type` — `transfer_type` too —
@@ -240,7 +241,18 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
  * The music a held party hears: the holder's user, then device, then account
  * `music_on_hold.media_id` (KAZOO's endpoint → account order); undefined = the built-in loop.
  */
-async function musicOnHold(store: DocumentStore, holder: Channel): Promise<Uint8Array | undefined> {
+const MUSIC_CACHE_SIZE = 32;
+
+/**
+ * The music-on-hold lookup of one switch. It keeps the last files by media id and revision, so a
+ * held call gets the same buffer object as the previous one and the engine decodes it once.
+ */
+function musicOnHoldLookup(store: DocumentStore): (holder: Channel) => Promise<Uint8Array | undefined> {
+  const cache = new Map<string, Uint8Array>();
+  return (holder) => musicOnHold(store, holder, cache);
+}
+
+async function musicOnHold(store: DocumentStore, holder: Channel, musicCache: Map<string, Uint8Array>): Promise<Uint8Array | undefined> {
   const p = holder.profile;
   for (const id of [p.ownerId, p.authorizingId, p.accountId]) {
     if (id === undefined) continue;
@@ -250,8 +262,14 @@ async function musicOnHold(store: DocumentStore, holder: Channel): Promise<Uint8
     if (typeof mediaId !== 'string' || mediaId === '') continue;
     const media = await store.get(mediaId);
     if (media === undefined || media.pvt_account_id !== p.accountId) continue;
+    const key = `${mediaId}:${media._rev}`;
+    const cached = musicCache.get(key);
+    if (cached !== undefined) return cached;
     const audio = await store.getAttachment(mediaId, MEDIA_ATTACHMENT);
-    if (audio !== undefined) return audio.data;
+    if (audio === undefined) continue;
+    if (musicCache.size >= MUSIC_CACHE_SIZE) musicCache.delete(musicCache.keys().next().value ?? '');
+    musicCache.set(key, audio.data);
+    return audio.data;
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import type { MachineInfo } from './machine.ts';
 const f = (n: number, digits = 1): string => n.toFixed(digits);
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (n: number): string => `${Math.round(n)}%`;
+const lag = (ms: number): string => (ms >= 1000 ? `${f(ms / 1000, 1)} s` : `${Math.round(ms)} ms`);
 
 /** Server CPU time per delivery over the publishing window (the fan-out runs inside publish). */
 function perDeliveryUs(p: EventPhaseResult): number {
@@ -24,7 +25,7 @@ export function formatEvents(r: EventBenchResult, seconds: number): string {
   for (const p of r.phases) {
     const c = p.client;
     lines.push(
-      `| ${int(p.rate)} | ${int(p.published)} in ${f(p.publishMs / 1000, 1)} s | ${int(c.deliveries)} (${int(c.expected)}) | ${int(p.deliveriesPerSec)} | ` +
+      `| ${int(p.rate)} | ${int(p.published)} in ${f(p.publishMs / 1000, 1)} s (${int(p.published / (p.publishMs / 1000))}/s, lag ≤ ${lag(p.maxPublishLagMs)}) | ${int(c.deliveries)} (${int(c.expected)}) | ${int(p.deliveriesPerSec)} | ` +
         `${f(c.latency.p50, 2)} | ${f(c.latency.p90, 2)} | ${f(c.latency.p99, 2)} | ${f(c.latency.max, 1)} | ${f(p.publishCall.p50, 2)} / ${f(p.publishCall.p99, 2)} | ` +
         `${pct(p.serverCpuPct)} (${f(perDeliveryUs(p), 1)}) | ${pct(p.clientCpuPct)} | ${f(p.othersCores, 2)} cores | ${c.droppingNotices} / ${int(c.droppedReported)} / ${c.socketsClosed} |`,
     );

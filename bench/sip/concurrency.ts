@@ -2,14 +2,16 @@
 // to a target concurrency, all of them sending RTP both ways (20 ms PCMA) through the relay; during
 // a plateau where every call is up, the switch's CPU per relayed packet and its RSS are measured.
 // A step passes when no call failed and each direction lost < 0.1 % of its packets (sent by SIPp's
-// pcap players, counted by the sink).
+// pcap players or by the RTP media process, counted by the media process).
 import { PACKETS_PER_SECOND } from './pcap.ts';
-import type { Probe } from './rig.ts';
+import type { Probe, RtpPlayer } from './rig.ts';
 import type { RigSession } from './session.ts';
 import { sleep } from './children.ts';
 import { median, sweep, type StepRun, type SweepResult } from './sweep.ts';
 
 export interface ConcurrencyOptions {
+  /** Who plays the phones' RTP. */
+  readonly player: RtpPlayer;
   readonly targets: readonly number[];
   /** Calls per second while ramping up. */
   readonly rampCps: number;
@@ -30,11 +32,11 @@ export interface ConcurrencyRun extends StepRun {
   readonly failures: readonly string[];
   /** Why SIPp aborted calls, most frequent first. */
   readonly aborts: readonly string[];
-  /** Calls whose four RTP/RTCP sockets were open in the window (switch sockets / 4). */
+  /** Most calls whose four RTP/RTCP sockets were open at once in the window (switch sockets / 4). */
   readonly callsUp: number;
   readonly lossToCallees: number;
   readonly lossToCallers: number;
-  /** Packets per second the sink received in the window (both directions), vs what was sent. */
+  /** Packets per second the phones' ports received in the window (both directions), vs what was sent. */
   readonly relayedPps: number;
   readonly offeredPps: number;
   /** Switch CPU per relayed packet in the window, µs. */
@@ -43,18 +45,20 @@ export interface ConcurrencyRun extends StepRun {
   readonly switchPercent: number;
   /** The kernel's (system time) part of the switch's CPU in the window, 0..1. */
   readonly systemShare: number;
-  /** SIPp (both) and sink CPU in the window, % of one core. */
+  /** SIPp (both) and RTP media process CPU in the window, % of one core. */
   readonly sippPercent: number;
-  readonly sinkPercent: number;
+  readonly mediaPercent: number;
   /** Every other process on the machine over the whole step, % of one core. */
   readonly othersPercent: number;
   readonly load1: number;
   readonly rssIdleMb: number;
   readonly rssPlateauMb: number;
   readonly kbPerCall: number;
-  /** Datagrams the kernel dropped at the switch's RTP sockets and at the sink's, in the window. */
+  /** Generator ticks (20 ms) the media process skipped because it was starved of CPU. */
+  readonly skippedTicks: number;
+  /** Datagrams the kernel dropped at the switch's RTP sockets and at the media process's, in the window. */
   readonly switchDrops: number;
-  readonly sinkDrops: number;
+  readonly mediaDrops: number;
   readonly drained: string;
   readonly note: string;
 }
@@ -74,6 +78,7 @@ async function step(session: RigSession, options: ConcurrencyOptions, target: nu
     rate: options.rampCps,
     holdMs,
     packets,
+    player: media ? options.player : 'sipp',
     timeoutSec: Math.ceil((rampMs + holdMs) / 1000 + 20),
     monitor: async (m) => {
       // The window opens once every call is up (or when the ramp is 50 % late) and closes a
@@ -101,11 +106,12 @@ async function step(session: RigSession, options: ConcurrencyOptions, target: nu
   const switchSystem = a !== undefined && b !== undefined ? b.switchCpuSystem - a.switchCpuSystem : Number.NaN;
   const failed = Math.max(result.uac.failed, target - result.uac.successful);
   // Failed calls sent part of their RTP: loss is only meaningful when every call succeeded.
-  const loss = (got: number): number => (failed === 0 && result.expectedPerDirection > 0 ? 1 - got / result.expectedPerDirection : Number.NaN);
-  const lossToCallees = loss(result.toCallees);
-  const lossToCallers = loss(result.toCallers);
+  const loss = (got: number, sent: number): number => (failed === 0 && sent > 0 ? 1 - got / sent : Number.NaN);
+  const lossToCallees = loss(result.toCallees, result.sentByCallers);
+  const lossToCallers = loss(result.toCallers, result.sentByCallees);
   const rssPlateauKb = median(result.probes.map((p) => p.switchRssKb));
-  const callsUp = Math.round(Math.min(a?.switchUdp.sockets ?? 0, b?.switchUdp.sockets ?? 0) / 4);
+  // Every call was up together at some point of the window (a probe saw all their sockets).
+  const callsUp = Math.floor(Math.max(0, ...result.probes.map((p) => p.switchUdp.sockets)) / 4);
   const notes = [
     result.switchDied !== undefined ? `switch died: ${result.switchDied}` : '',
     b === undefined ? 'calls ended before the window' : '',
@@ -134,23 +140,24 @@ async function step(session: RigSession, options: ConcurrencyOptions, target: nu
     switchPercent: (100 * switchCpu) / windowS,
     systemShare: switchSystem / switchCpu,
     sippPercent: a !== undefined && b !== undefined ? (100 * (b.uacCpu + b.uasCpu - a.uacCpu - a.uasCpu)) / windowS : Number.NaN,
-    sinkPercent: a !== undefined && b !== undefined ? (100 * (b.sinkCpu - a.sinkCpu)) / windowS : Number.NaN,
-    othersPercent: (100 * Math.max(0, result.machineCpu - result.switchCpu - result.uacCpu - result.uasCpu - result.sinkCpu)) / (result.wallMs / 1000),
+    mediaPercent: a !== undefined && b !== undefined ? (100 * (b.mediaCpu - a.mediaCpu)) / windowS : Number.NaN,
+    othersPercent: (100 * Math.max(0, result.machineCpu - result.switchCpu - result.uacCpu - result.uasCpu - result.mediaCpu)) / (result.wallMs / 1000),
     load1: result.load1,
     rssIdleMb: rssIdleKb / 1024,
     rssPlateauMb: rssPlateauKb / 1024,
     kbPerCall: (rssPlateauKb - rssIdleKb) / target,
     switchDrops: (b?.switchUdp.drops ?? 0) - (a?.switchUdp.drops ?? 0),
-    sinkDrops: (b?.sinkUdp.drops ?? 0) - (a?.sinkUdp.drops ?? 0),
+    mediaDrops: (b?.mediaUdp.drops ?? 0) - (a?.mediaUdp.drops ?? 0),
+    skippedTicks: result.skippedTicks,
     drained,
     note: notes.join('; '),
   };
   options.log(
     `  ${media ? 'concurrency' : 'memory, no RTP,'} ${target} #${attempt}: ${run.ok}/${target} ok, ${failed} failed${run.failures.length > 0 ? ` (${run.failures.join(' ')})` : ''}, ` +
       `${callsUp} up, loss ${pct(lossToCallees)} / ${pct(lossToCallers)}, ${run.relayedPps.toFixed(0)}/${run.offeredPps} pps, ` +
-      `${run.relayUsPerPacket.toFixed(1)} µs/pkt (${(100 * run.systemShare).toFixed(0)} % system), switch ${run.switchPercent.toFixed(0)} %, SIPp ${run.sippPercent.toFixed(0)} %, sink ${run.sinkPercent.toFixed(0)} %, ` +
+      `${run.relayUsPerPacket.toFixed(1)} µs/pkt (${(100 * run.systemShare).toFixed(0)} % system), switch ${run.switchPercent.toFixed(0)} %, SIPp ${run.sippPercent.toFixed(0)} %, RTP process ${run.mediaPercent.toFixed(0)} %${run.skippedTicks > 0 ? ` (${run.skippedTicks} ticks skipped)` : ''}, ` +
       `others ${run.othersPercent.toFixed(0)} %, load ${run.load1.toFixed(1)}, ` +
-      `RSS ${run.rssIdleMb.toFixed(0)}→${run.rssPlateauMb.toFixed(0)} MB (${run.kbPerCall.toFixed(1)} KB/call), drops ${run.switchDrops}/${run.sinkDrops}, drained ${drained}` +
+      `RSS ${run.rssIdleMb.toFixed(0)}→${run.rssPlateauMb.toFixed(0)} MB (${run.kbPerCall.toFixed(1)} KB/call), drops ${run.switchDrops}/${run.mediaDrops}, drained ${drained}` +
       `${run.note !== '' ? ` — ${run.note}` : ''}${run.aborts.length > 0 ? `\n    ${run.aborts.slice(0, 4).join('\n    ')}` : ''}`,
   );
   if (!idle.idle) await session.restart(`${media ? 'concurrency' : 'memory'} ${target} #${attempt} left ${idle.rtpSockets} RTP sockets open (${idle.rtpSockets / 4} calls) after its last call ended`);

@@ -22,6 +22,7 @@ export interface Report {
     readonly sources: number;
     readonly callers: number;
     readonly maxLoss: number;
+    readonly player: string;
   };
   idleRssMb: number;
   setup: SweepResult<RateRun> | undefined;
@@ -37,7 +38,7 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(3)
 
 function setupTable(runs: readonly RateRun[]): string[] {
   const rows = [
-    '| calls/s | run | calls ok | failed | mean setup (INVITE→200) ms | retrans. | SIP drops | switch CPU ms/call | switch CPU (% of a core) | RTP loss →callee / →caller | SIPp + sink (% of a core) | other processes (% of a core), load | drained after | pass |',
+    '| calls/s | run | calls ok | failed | mean setup (INVITE→200) ms | retrans. | SIP drops | switch CPU ms/call | switch CPU (% of a core) | RTP loss →callee / →caller | SIPp + RTP process (% of a core) | other processes (% of a core), load | drained after | pass |',
     '|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|---|',
   ];
   for (const r of runs) {
@@ -63,14 +64,14 @@ function highestClean(runs: readonly RateRun[]): number | undefined {
 
 function concurrencyTable(runs: readonly ConcurrencyRun[]): string[] {
   const rows = [
-    '| calls | run | ok | failed | up in window | RTP loss →callee | RTP loss →caller | relayed pkt/s (offered) | switch µs CPU/pkt (kernel share) | switch (% core) | SIPp (% core) | sink (% core) | other processes (% core), load | kernel drops switch / sink | RSS idle → plateau MB | KB/call | pass |',
+    '| calls | run | ok | failed | up in window | RTP loss →callee | RTP loss →caller | relayed pkt/s (offered) | switch µs CPU/pkt (kernel share) | switch (% core) | SIPp (% core) | RTP process (% core) | other processes (% core), load | kernel drops switch / RTP process | RSS idle → plateau MB | KB/call | pass |',
     '|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---:|---|',
   ];
   for (const r of runs) {
     const why = r.failures.length > 0 ? ` (${r.failures.join(', ')})` : '';
     rows.push(
       `| ${r.value} | ${r.attempt} | ${r.ok} | ${r.failed}${why} | ${r.callsUp} | ${pct(r.lossToCallees)} | ${pct(r.lossToCallers)} | ${f(r.relayedPps)} (${r.offeredPps}) | ` +
-        `${f(r.relayUsPerPacket, 1)} (${f(100 * r.systemShare)} %) | ${f(r.switchPercent)} | ${f(r.sippPercent)} | ${f(r.sinkPercent)} | ${f(r.othersPercent)}, ${f(r.load1, 1)} | ${r.switchDrops} / ${r.sinkDrops} | ` +
+        `${f(r.relayUsPerPacket, 1)} (${f(100 * r.systemShare)} %) | ${f(r.switchPercent)} | ${f(r.sippPercent)} | ${f(r.mediaPercent)}${r.skippedTicks > 0 ? ` (${r.skippedTicks} ticks skipped)` : ''} | ${f(r.othersPercent)}, ${f(r.load1, 1)} | ${r.switchDrops} / ${r.mediaDrops} | ` +
         `${f(r.rssIdleMb)} → ${f(r.rssPlateauMb)} | ${f(r.kbPerCall, 1)} | ${r.pass ? 'yes' : 'no'}${r.note !== '' ? ` (${r.note})` : ''}${r.drained !== 'yes' ? ` (not drained: ${r.drained})` : ''} |`,
     );
   }
@@ -128,7 +129,8 @@ export function formatReport(report: Report): string {
   let usPerPacket = Number.NaN;
   if (conc !== undefined) {
     out.push(
-      `#### Concurrent anchored calls (ramp at ${conc.rampCps} calls/s, then ${s.plateauSeconds} s with every call up; 20 ms PCMA both ways; pass: 0 failed calls and < ${pct(s.maxLoss)} RTP loss each way)`,
+      `#### Concurrent anchored calls (ramp at ${conc.rampCps} calls/s, then ${s.plateauSeconds} s with every call up; 20 ms PCMA both ways, played by ` +
+        `${s.player === 'node' ? 'the RTP media process (Node)' : "SIPp's pcap player"}; pass: 0 failed calls, every call up at once and < ${pct(s.maxLoss)} RTP loss each way)`,
       '',
       ...concurrencyTable(conc.runs),
       '',

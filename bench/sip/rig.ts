@@ -1,16 +1,16 @@
 // The benchmark rig: the switch process, its provisioned account, the registered callee, the RTP
-// sink, and a SIPp working directory. `batch` runs one bounded batch of calls (a UAS registered as
-// the callee, a UAC placing `calls` at `rate` from many source addresses) and measures it.
+// media process, and a SIPp working directory. `batch` runs one bounded batch of calls (a UAS
+// registered as the callee, a UAC placing `calls` at `rate` from many source addresses) and
+// measures it.
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeMediaBase, freePort } from '../../test/support/sipp-ports.ts';
 import { removeDir, sleep, trackDir } from './children.ts';
 import { writeRtpPcap } from './pcap.ts';
-import { loadavg } from 'node:os';
 import { machineBusySeconds, udpSocketStats, type UdpSocketStats } from './proc-stats.ts';
 import { CALLEE, CALLEE_NUMBER, DEVICE_PASSWORD, provision, type Provisioned } from './provision.ts';
-import { RtpSink, type PortCount } from './rtp-sink.ts';
+import { RtpMedia, type MediaCounts } from './rtp-media.ts';
 import { startSipp, type SippOutcome } from './sipp-process.ts';
 import { startSwitchProcess, type SwitchProcess } from './switch-process.ts';
 
@@ -29,6 +29,12 @@ export interface RigOptions {
   readonly nodeArgs?: readonly string[];
 }
 
+/**
+ * Who plays the phones' RTP: SIPp's pcap player (a thread per call) or the media process, which
+ * follows SIPp's logs (one event loop for every stream; SIPp then plays a 1-packet pcap).
+ */
+export type RtpPlayer = 'sipp' | 'node';
+
 /** One batch of calls. */
 export interface BatchSpec {
   readonly name: string;
@@ -39,6 +45,7 @@ export interface BatchSpec {
   readonly holdMs: number;
   /** RTP packets (20 ms) each caller and each callee sends; both must end before the BYE. */
   readonly packets: number;
+  readonly player: RtpPlayer;
   /** SIPp gives up after this long (calls still open then count as failed). */
   readonly timeoutSec: number;
   /**
@@ -60,7 +67,7 @@ export interface BatchMonitor {
   probe(): Promise<Probe>;
 }
 
-/** A snapshot during a batch. */
+/** A snapshot during a batch; counters are relative to the batch's start. */
 export interface Probe {
   readonly atMs: number;
   readonly switchCpu: number;
@@ -70,13 +77,15 @@ export interface Probe {
   readonly switchFds: number;
   readonly uacCpu: number;
   readonly uasCpu: number;
-  readonly sinkCpu: number;
-  /** Packets that reached the caller-side and callee-side sink ports so far. */
+  readonly mediaCpu: number;
+  /** Packets that reached the callers' and the callees' ports. */
   readonly toCallers: number;
   readonly toCallees: number;
-  /** Sockets of the switch's RTP range, and of the sink ports. */
+  /** Generator ticks skipped so far (the media process was starved). */
+  readonly skippedTicks: number;
+  /** Sockets of the switch's RTP range, and the media process's two ports. */
   readonly switchUdp: UdpSocketStats;
-  readonly sinkUdp: UdpSocketStats;
+  readonly mediaUdp: UdpSocketStats;
 }
 
 export interface BatchResult {
@@ -89,12 +98,18 @@ export interface BatchResult {
   readonly switchCpuSystem: number;
   readonly uacCpu: number;
   readonly uasCpu: number;
-  readonly sinkCpu: number;
+  readonly mediaCpu: number;
   /** RTP that reached the callees (sent by callers) and the callers (sent by callees). */
   readonly toCallees: number;
   readonly toCallers: number;
-  /** Packets each direction should have carried: successful calls × packets. */
-  readonly expectedPerDirection: number;
+  /**
+   * RTP the callers and the callees sent. Counted by the media process when it plays the RTP
+   * (plus SIPp's one pcap packet per answered call); estimated as successful calls × packets when
+   * SIPp plays it all (exact only when every call succeeded).
+   */
+  readonly sentByCallers: number;
+  readonly sentByCallees: number;
+  readonly skippedTicks: number;
   readonly probes: readonly Probe[];
   /** CPU seconds the whole machine was busy over the batch (all processes, ours and others'). */
   readonly machineCpu: number;
@@ -106,21 +121,26 @@ export interface BatchResult {
   readonly switchDied: string | undefined;
 }
 
+interface Snapshot {
+  readonly media: MediaCounts;
+  readonly mediaCpu: number;
+}
+
 /** Everything the phases share. */
 export class Rig {
   readonly switch: SwitchProcess;
-  readonly sink: RtpSink;
+  readonly media: RtpMedia;
   readonly account: Provisioned;
+  readonly sources: number;
   readonly #dir: string;
   readonly #uasPort: number;
   readonly #uasMedia: number;
   readonly #uacPort: number;
   readonly #uacMedia: number;
-  readonly sources: number;
 
-  private constructor(parts: { sw: SwitchProcess; sink: RtpSink; account: Provisioned; dir: string; uasPort: number; uasMedia: number; uacPort: number; uacMedia: number; sources: number }) {
+  private constructor(parts: { sw: SwitchProcess; media: RtpMedia; account: Provisioned; dir: string; uasPort: number; uasMedia: number; uacPort: number; uacMedia: number; sources: number }) {
     this.switch = parts.sw;
-    this.sink = parts.sink;
+    this.media = parts.media;
     this.account = parts.account;
     this.#dir = parts.dir;
     this.#uasPort = parts.uasPort;
@@ -130,7 +150,7 @@ export class Rig {
     this.sources = parts.sources;
   }
 
-  /** Starts the switch, provisions it over REST, registers the callee and opens the sink. */
+  /** Starts the switch, provisions it over REST, registers the callee and opens the media process. */
   static async start(options: RigOptions): Promise<Rig> {
     const dir = trackDir(mkdtempSync(join(tmpdir(), 'bench-sip-')));
     mkdirSync(join(dir, 'pcap'));
@@ -138,7 +158,7 @@ export class Rig {
       copyFileSync(join(ROOT, file), join(dir, file.split('/').at(-1) ?? file));
     }
     const sw = await startSwitchProcess({ rtpPorts: options.rtpPorts, logLevel: options.logLevel, ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}) });
-    let sink: RtpSink | undefined;
+    let media: RtpMedia | undefined;
     try {
       const account = await provision(sw.httpPort, options.callers);
       const uasPort = await freePort('127.0.0.1', 'udp');
@@ -146,7 +166,7 @@ export class Rig {
       const uasMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
       let uacMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
       for (let i = 0; i < 20 && Math.abs(uacMedia - uasMedia) < 8; i++) uacMedia = await freeMediaBase('127.0.0.1', RTP_OFFSET);
-      sink = await RtpSink.open([uacMedia + RTP_OFFSET, uasMedia + RTP_OFFSET]);
+      media = await RtpMedia.open(uacMedia + RTP_OFFSET, uasMedia + RTP_OFFSET);
       writeFileSync(join(dir, 'callers.csv'), callersCsv(options.sources, account.callers));
       const reg = await startSipp({
         name: 'register',
@@ -159,24 +179,22 @@ export class Rig {
       });
       const registered = await reg.done;
       if (registered.exitCode !== 0) throw new Error(`the callee did not register: exit ${registered.exitCode} ${registered.errors}`);
-      return new Rig({ sw, sink, account, dir, uasPort, uasMedia, uacPort, uacMedia, sources: options.sources });
+      return new Rig({ sw, media, account, dir, uasPort, uasMedia, uacPort, uacMedia, sources: options.sources });
     } catch (error) {
-      await sink?.close();
+      await media?.close();
       await sw.stop();
       removeDir(dir);
       throw error;
     }
   }
 
-  /** The sink ports: where callers and callees advertise their RTP. */
-  get sinkPorts(): { callers: number; callees: number } {
-    return { callers: this.#uacMedia + RTP_OFFSET, callees: this.#uasMedia + RTP_OFFSET };
-  }
-
   /** Runs one batch of calls and measures it. */
   async batch(spec: BatchSpec): Promise<BatchResult> {
-    writeRtpPcap(join(this.#dir, 'pcap', 'bench-caller.pcap'), spec.packets, 0x0ca11e12);
-    writeRtpPcap(join(this.#dir, 'pcap', 'bench-callee.pcap'), spec.packets, 0x0ca11ee5);
+    // With the node player SIPp still plays a pcap (its scenario does), of one packet.
+    const pcapPackets = spec.player === 'sipp' ? spec.packets : 1;
+    writeRtpPcap(join(this.#dir, 'pcap', 'bench-caller.pcap'), pcapPackets, 0x0ca11e12);
+    writeRtpPcap(join(this.#dir, 'pcap', 'bench-callee.pcap'), pcapPackets, 0x0ca11ee5);
+    const logs = { uac: join(this.#dir, `${spec.name}-uac-media.log`), uas: join(this.#dir, `${spec.name}-uas-media.log`) };
     const sw = this.switch;
     const uas = await startSipp({
       name: `${spec.name}-uas`,
@@ -186,9 +204,14 @@ export class Rig {
         '-sf', 'bench-uas.xml', '-i', '127.0.0.1', '-p', String(this.#uasPort), '-mi', '127.0.0.1', '-mp', String(this.#uasMedia),
         // No -m: a BYE for a call of an earlier batch would count as one of this batch's calls.
         '-timeout', `${spec.timeoutSec + 60}s`, '-timeout_error',
+        ...(spec.player === 'node' ? ['-trace_logs', '-log_file', logs.uas] : []),
       ],
     });
-    const before = await this.#counts();
+    if (spec.player === 'node') {
+      this.media.follow('caller', logs.uac, spec.packets);
+      this.media.follow('callee', logs.uas, spec.packets);
+    }
+    const before = await this.#snapshot();
     const sipDrops0 = this.#sipDrops();
     const machine0 = machineBusySeconds();
     const cpu0 = sw.cpu();
@@ -203,6 +226,7 @@ export class Rig {
         '-i', '127.0.0.1', '-p', String(this.#uacPort), '-mi', '127.0.0.1', '-mp', String(this.#uacMedia),
         '-m', String(spec.calls), '-r', String(spec.rate), '-l', String(Math.max(spec.calls, 100)),
         '-timeout', `${spec.timeoutSec}s`, '-timeout_error', '-pause_msg_ign',
+        ...(spec.player === 'node' ? ['-trace_logs', '-log_file', logs.uac] : []),
       ],
     });
     const probes: Probe[] = [];
@@ -215,62 +239,83 @@ export class Rig {
       running: () => !uacDone,
       callsUp: () => Math.floor((udpSocketStats([this.switch.rtpPorts])[0]?.sockets ?? 0) / 4),
       probe: async () => {
-        const raw = await this.#probe(Date.now() - t0, uac.cpu().total, uas.cpu().total);
+        const now = await this.#snapshot();
+        const cpu = sw.cpu();
+        const [switchUdp, callerPort, calleePort] = udpSocketStats([
+          sw.rtpPorts,
+          { min: this.media.callerPort, max: this.media.callerPort },
+          { min: this.media.calleePort, max: this.media.calleePort },
+        ]);
         const probe: Probe = {
-          ...raw,
-          switchCpu: raw.switchCpu - cpu0.total,
-          switchCpuSystem: raw.switchCpuSystem - cpu0.system,
-          sinkCpu: raw.sinkCpu - before.sinkCpu,
-          toCallers: raw.toCallers - before.toCallers,
-          toCallees: raw.toCallees - before.toCallees,
+          atMs: Date.now() - t0,
+          switchCpu: cpu.total - cpu0.total,
+          switchCpuSystem: cpu.system - cpu0.system,
+          switchRssKb: sw.rssKb(),
+          switchFds: sw.fds(),
+          uacCpu: uac.cpu().total,
+          uasCpu: uas.cpu().total,
+          mediaCpu: now.mediaCpu - before.mediaCpu,
+          toCallers: now.media.caller.received - before.media.caller.received,
+          toCallees: now.media.callee.received - before.media.callee.received,
+          skippedTicks: now.media.skippedTicks - before.media.skippedTicks,
+          switchUdp: switchUdp ?? { sockets: 0, drops: 0, queued: 0 },
+          mediaUdp: {
+            sockets: (callerPort?.sockets ?? 0) + (calleePort?.sockets ?? 0),
+            drops: (callerPort?.drops ?? 0) + (calleePort?.drops ?? 0),
+            queued: (callerPort?.queued ?? 0) + (calleePort?.queued ?? 0),
+          },
         };
         probes.push(probe);
         return probe;
       },
     };
-    if (spec.monitor !== undefined) await spec.monitor(monitor);
     const uacCpu = { v: 0 };
     const uasCpu = { v: 0 };
-    // Sample the SIPp CPU just before they exit (a dead process has no /proc entry).
+    // Sample the SIPp CPU until they exit (a dead process has no /proc entry).
     const sampler = setInterval(() => {
       uacCpu.v = Math.max(uacCpu.v, uac.cpu().total);
       uasCpu.v = Math.max(uasCpu.v, uas.cpu().total);
     }, 200);
-    const uacOutcome = await uac.done;
-    // The callee side is done once the switch holds no more call media (or after 5 s).
-    await this.waitForIdle(Number.MAX_SAFE_INTEGER, 5000);
-    const uasOutcome = await uas.stop(3000);
-    clearInterval(sampler);
-    await sleep(300);
-    const after = await this.#counts();
-    const cpu1 = sw.cpu();
-    const machine1 = machineBusySeconds();
-    return {
-      spec,
-      uac: uacOutcome,
-      uas: uasOutcome,
-      wallMs: Date.now() - t0,
-      switchCpu: cpu1.total - cpu0.total,
-      switchCpuSystem: cpu1.system - cpu0.system,
-      uacCpu: uacCpu.v,
-      uasCpu: uasCpu.v,
-      sinkCpu: after.sinkCpu - before.sinkCpu,
-      toCallees: after.toCallees - before.toCallees,
-      toCallers: after.toCallers - before.toCallers,
-      expectedPerDirection: uacOutcome.successful * spec.packets,
-      probes,
-      machineCpu: machine1 - machine0,
-      load1: loadavg()[0] ?? 0,
-      sipDrops: this.#sipDrops() - sipDrops0,
-      switchDied: sw.exitStatus,
-    };
+    try {
+      if (spec.monitor !== undefined) await spec.monitor(monitor);
+      const uacOutcome = await uac.done;
+      // The callee side is done once the switch holds no more call media (or after 5 s).
+      await this.waitForIdle(Number.MAX_SAFE_INTEGER, 5000);
+      const uasOutcome = await uas.stop(3000);
+      if (spec.player === 'node') this.media.unfollow();
+      await sleep(300);
+      const after = await this.#snapshot();
+      const cpu1 = sw.cpu();
+      const machine1 = machineBusySeconds();
+      const sent = (side: 'caller' | 'callee'): number =>
+        spec.player === 'node' ? after.media[side].sent - before.media[side].sent + uacOutcome.successful : uacOutcome.successful * spec.packets;
+      return {
+        spec,
+        uac: uacOutcome,
+        uas: uasOutcome,
+        wallMs: Date.now() - t0,
+        switchCpu: cpu1.total - cpu0.total,
+        switchCpuSystem: cpu1.system - cpu0.system,
+        uacCpu: uacCpu.v,
+        uasCpu: uasCpu.v,
+        mediaCpu: after.mediaCpu - before.mediaCpu,
+        toCallees: after.media.callee.received - before.media.callee.received,
+        toCallers: after.media.caller.received - before.media.caller.received,
+        sentByCallers: sent('caller'),
+        sentByCallees: sent('callee'),
+        skippedTicks: after.media.skippedTicks - before.media.skippedTicks,
+        probes,
+        machineCpu: machine1 - machine0,
+        load1: loadavg()[0] ?? 0,
+        sipDrops: this.#sipDrops() - sipDrops0,
+        switchDied: sw.exitStatus,
+      };
+    } finally {
+      clearInterval(sampler);
+    }
   }
 
-  #sipDrops(): number {
-    return udpSocketStats([{ min: this.switch.sipPort, max: this.switch.sipPort }])[0]?.drops ?? 0;
-  }
-
-  /** Waits until the switch holds no more than `fds` descriptors (its calls' sockets closed). */
+  /** Waits until the switch holds no more than `fds` descriptors and no RTP socket (its calls' media closed). */
   async waitForIdle(fds: number, ms: number): Promise<{ idle: boolean; fds: number; rtpSockets: number }> {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -284,41 +329,17 @@ export class Rig {
   }
 
   async close(): Promise<void> {
-    await this.sink.close();
+    await this.media.close();
     await this.switch.stop();
     removeDir(this.#dir);
   }
 
-  async #counts(): Promise<{ toCallers: number; toCallees: number; sinkCpu: number }> {
-    const counts: Record<number, PortCount> = await this.sink.counts();
-    const { callers, callees } = this.sinkPorts;
-    return { toCallers: counts[callers]?.packets ?? 0, toCallees: counts[callees]?.packets ?? 0, sinkCpu: this.sink.cpu().total };
+  #sipDrops(): number {
+    return udpSocketStats([{ min: this.switch.sipPort, max: this.switch.sipPort }])[0]?.drops ?? 0;
   }
 
-  async #probe(atMs: number, uacCpu: number, uasCpu: number): Promise<Probe> {
-    const counts = await this.#counts();
-    const { callers, callees } = this.sinkPorts;
-    const [switchUdp, callerSink, calleeSink] = udpSocketStats([this.switch.rtpPorts, { min: callers, max: callers }, { min: callees, max: callees }]);
-    const sinkUdp = {
-      sockets: (callerSink?.sockets ?? 0) + (calleeSink?.sockets ?? 0),
-      drops: (callerSink?.drops ?? 0) + (calleeSink?.drops ?? 0),
-      queued: (callerSink?.queued ?? 0) + (calleeSink?.queued ?? 0),
-    };
-    const cpu = this.switch.cpu();
-    return {
-      atMs,
-      switchCpu: cpu.total,
-      switchCpuSystem: cpu.system,
-      switchRssKb: this.switch.rssKb(),
-      switchFds: this.switch.fds(),
-      uacCpu,
-      uasCpu,
-      sinkCpu: counts.sinkCpu,
-      toCallers: counts.toCallers,
-      toCallees: counts.toCallees,
-      switchUdp: switchUdp ?? { sockets: 0, drops: 0, queued: 0 },
-      sinkUdp,
-    };
+  async #snapshot(): Promise<Snapshot> {
+    return { media: await this.media.counts(), mediaCpu: this.media.cpu().total };
   }
 }
 
@@ -332,4 +353,3 @@ function callersCsv(sources: number, callers: readonly string[]): string {
   }
   return `${rows.join('\n')}\n`;
 }
-

@@ -37,7 +37,7 @@ export class RigSession {
     const rig = await Rig.start(this.#options);
     this.#rig = rig;
     this.#idleRssKb = rig.switch.rssKb();
-    const warm = await rig.batch({ name: `warm-up-${this.restarts}`, calls: 60, rate: 30, holdMs: 1500, packets: 25, timeoutSec: 30 });
+    const warm = await rig.batch({ name: `warm-up-${this.restarts}`, calls: 60, rate: 30, holdMs: 1500, packets: 25, player: 'sipp', timeoutSec: 30 });
     if (warm.uac.failed > 0 || warm.uac.successful < 60) {
       this.#findings.push(`warm-up: ${warm.uac.successful}/60 calls succeeded (${warm.uac.failures.join(' ')})`);
     }

@@ -36,7 +36,7 @@ export interface RateRun extends StepRun {
   readonly rtpPackets: number;
   readonly lossToCallees: number;
   readonly lossToCallers: number;
-  /** SIPp UAC + UAS + sink CPU over the step, % of one core. */
+  /** SIPp UAC + UAS + RTP media process CPU over the step, % of one core. */
   readonly generatorPercent: number;
   /** CPU of every other process on the machine over the step, % of one core. */
   readonly othersPercent: number;
@@ -57,7 +57,7 @@ export function rateRun(value: number, attempt: number, r: BatchResult, drained:
   const wallS = r.wallMs / 1000;
   const failed = Math.max(r.uac.failed, r.spec.calls - r.uac.successful);
   // Failed calls sent part of their RTP: loss is only meaningful when every call succeeded.
-  const loss = (got: number): number => (failed === 0 && r.expectedPerDirection > 0 ? 1 - got / r.expectedPerDirection : Number.NaN);
+  const loss = (got: number, sent: number): number => (failed === 0 && sent > 0 ? 1 - got / sent : Number.NaN);
   const notes = [r.switchDied !== undefined ? `switch died: ${r.switchDied}` : '', r.uas.failed > 0 ? `callee side failed ${r.uas.failed}` : '', r.uac.exitCode !== 0 && failed === 0 ? `SIPp exit ${r.uac.exitCode}` : '']
     .filter((s) => s !== '')
     .join('; ');
@@ -77,10 +77,10 @@ export function rateRun(value: number, attempt: number, r: BatchResult, drained:
     cpuMsPerCall: r.uac.successful > 0 ? (1000 * r.switchCpu) / r.uac.successful : Number.NaN,
     cpuPercent: (100 * r.switchCpu) / wallS,
     rtpPackets: r.toCallees + r.toCallers,
-    lossToCallees: loss(r.toCallees),
-    lossToCallers: loss(r.toCallers),
-    generatorPercent: (100 * (r.uacCpu + r.uasCpu + r.sinkCpu)) / wallS,
-    othersPercent: (100 * Math.max(0, r.machineCpu - r.switchCpu - r.uacCpu - r.uasCpu - r.sinkCpu)) / wallS,
+    lossToCallees: loss(r.toCallees, r.sentByCallers),
+    lossToCallers: loss(r.toCallers, r.sentByCallees),
+    generatorPercent: (100 * (r.uacCpu + r.uasCpu + r.mediaCpu)) / wallS,
+    othersPercent: (100 * Math.max(0, r.machineCpu - r.switchCpu - r.uacCpu - r.uasCpu - r.mediaCpu)) / wallS,
     load1: r.load1,
     sipDrops: r.sipDrops,
     drained,
@@ -97,7 +97,8 @@ async function step(session: RigSession, options: SetupRateOptions, rate: number
     rate,
     holdMs: options.holdMs,
     packets,
-    timeoutSec: Math.ceil(calls / rate + options.holdMs / 1000 + 20),
+    player: 'sipp',
+    timeoutSec: Math.ceil(calls / rate + options.holdMs / 1000 + 10),
   });
   const idle = await rig.waitForIdle(session.idleFds + 8, result.uac.failed > 0 ? 15_000 : 10_000);
   const drained = idle.idle ? 'yes' : `no: ${idle.rtpSockets} RTP sockets, ${idle.fds} fds`;

@@ -61,6 +61,8 @@ export class MediaEngine {
   readonly #relays = new Set<RtpRelay>();
   readonly #sources = new Set<RtpSource>();
   readonly #recorders = new Set<WavRecorder>();
+  /** Decoded samples by WAV buffer (weak: a buffer nobody holds any more frees its samples). */
+  readonly #decoded = new WeakMap<Uint8Array, Int16Array>();
   #closing: Promise<void> | undefined;
 
   constructor(options: MediaEngineOptions) {
@@ -111,9 +113,17 @@ export class MediaEngine {
     return this.#track(new RtpPlayer(new ToneSource(tone), { clock: this.clock }));
   }
 
-  /** A player of a WAV file (validated and decoded now; throws WavFormatError). */
+  /**
+   * A player of a WAV file (validated and decoded now; throws WavFormatError). Players of the same
+   * buffer share one decoded copy (SampleSource only reads it): 800 held calls on one music file
+   * hold one copy, not 800.
+   */
   createWavPlayer(wav: Uint8Array, options: { loop?: boolean } = {}): RtpPlayer {
-    const { samples } = decodeWav(wav);
+    let samples = this.#decoded.get(wav);
+    if (samples === undefined) {
+      samples = decodeWav(wav).samples;
+      this.#decoded.set(wav, samples);
+    }
     return this.#track(new RtpPlayer(new SampleSource(samples, options), { clock: this.clock }));
   }
 
