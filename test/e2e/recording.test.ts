@@ -125,7 +125,9 @@ describe('call recording (SIPp phones)', { skip }, () => {
     assert.equal(info.channels, 2);
     assert.equal(info.rate, 8000);
     assert.equal(info.bits, 16);
-    assert.ok(Math.abs(info.durationMs - stopped) < 300, `duration ${info.durationMs} ms, stopped after ${stopped} ms`);
+    // The file follows the packets' RTP timestamps (media time); `stopped` is this test's wall clock,
+    // which also counts scheduling delays on a loaded machine: they agree within a second.
+    assert.ok(Math.abs(info.durationMs - stopped) < 1000, `duration ${info.durationMs} ms, stopped after ${stopped} ms`);
     const talking = [800, held - 100] as const;
     const holding = [held + 200, resumed - 200] as const;
     const sides = `talking L ${rms(info.left, ...talking).toFixed(0)} R ${rms(info.right, ...talking).toFixed(0)}, holding L ${rms(info.left, ...holding).toFixed(0)} R ${rms(info.right, ...holding).toFixed(0)}`;
