@@ -101,6 +101,7 @@ export class App {
         clock,
         logger: logger.child({ component: 'blackhole' }),
         objectTypes: [...DEFAULT_OBJECT_TYPES, 'call_recording'],
+        limits: { maxConnectionsPerIp: config.wsMaxConnectionsPerIp },
       });
       const metaflows = new MetaflowExecutor(BUILTIN_METAFLOW_MODULES, logger);
       const started = sw;

@@ -20,6 +20,8 @@ export interface Config {
   readonly maxCallSeconds: number;
   /** New INVITEs per second one source address may send (bursts of twice that); past it they are dropped. */
   readonly inviteRate: number;
+  /** WebSocket connections one IP address may hold (KAZOO `blackhole.max_connections_per_ip`); more get 429. */
+  readonly wsMaxConnectionsPerIp: number;
 }
 
 /** A setting with a bad value: the message names the setting. */
@@ -73,6 +75,12 @@ export const SETTINGS = {
     flag: 'invite-rate',
     fallback: '100',
     help: 'new INVITEs per second per source address before the flood guard drops them',
+  },
+  wsMaxConnectionsPerIp: {
+    env: 'SWITCHBOARD_WS_MAX_CONNECTIONS_PER_IP',
+    flag: 'ws-max-connections-per-ip',
+    fallback: '100',
+    help: 'WebSocket connections per client IP address (more are refused with 429)',
   },
 } as const satisfies Record<keyof Config, Setting>;
 
@@ -152,5 +160,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, fl
     tokenExpirySeconds: integer(name('tokenExpirySeconds'), req('tokenExpirySeconds'), 1),
     maxCallSeconds: integer(name('maxCallSeconds'), req('maxCallSeconds'), 0),
     inviteRate: integer(name('inviteRate'), req('inviteRate'), 1),
+    wsMaxConnectionsPerIp: integer(name('wsMaxConnectionsPerIp'), req('wsMaxConnectionsPerIp'), 1),
   };
 }

@@ -1,14 +1,11 @@
 import type { Channel } from '../../calls/index.ts';
 
-function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out;
-}
+// Views may hold undefined values: JSON leaves those keys out, as KAZOO sends only the set keys.
+// (Copying to drop them cost three quarters of a 2,000-leg listing: bench:events.)
 
 function ccv(channel: Channel): Record<string, unknown> {
   const p = channel.profile;
-  return definedOnly({
+  return {
     ...p.customChannelVars,
     account_id: p.accountId,
     authorizing_id: p.authorizingId,
@@ -16,7 +13,7 @@ function ccv(channel: Channel): Record<string, unknown> {
     owner_id: p.ownerId,
     realm: p.realm,
     username: p.username,
-  });
+  };
 }
 
 /**
@@ -25,7 +22,7 @@ function ccv(channel: Channel): Record<string, unknown> {
  */
 export function channelSummary(channel: Channel, now: number): Record<string, unknown> {
   const p = channel.profile;
-  return definedOnly({
+  return {
     answered: channel.answered,
     authorizing_id: p.authorizingId,
     authorizing_type: p.authorizingType,
@@ -45,13 +42,13 @@ export function channelSummary(channel: Channel, now: number): Record<string, un
     to_tag: channel.toTag,
     username: p.username,
     uuid: channel.uuid,
-  });
+  };
 }
 
 /** One channel in detail (reference §2.3: the Title-Case keys normalised: `call_id`, `call_direction`...). */
 export function channelDetail(channel: Channel, now: number): Record<string, unknown> {
   const p = channel.profile;
-  return definedOnly({
+  return {
     answered: channel.answered,
     authorizing_id: p.authorizingId,
     authorizing_type: p.authorizingType,
@@ -79,5 +76,5 @@ export function channelDetail(channel: Channel, now: number): Record<string, unk
     to_tag: channel.toTag,
     username: p.username,
     user_agent: p.userAgent,
-  });
+  };
 }
