@@ -46,7 +46,7 @@ const settings = {
   setupRtpMs: num('BENCH_SETUP_RTP_MS', 1000),
   repeats: Math.max(1, Math.round(num('BENCH_REPEATS', quick ? 1 : 3))),
   signallingRate: num('BENCH_SIGNALLING_RATE', 100),
-  targets: list('BENCH_CONCURRENCY', quick ? [100, 200] : [250, 350, 500, 750, 1000, 1500]),
+  targets: list('BENCH_CONCURRENCY', quick ? [100, 200] : [250, 500, 750, 1000, 1500]),
   memoryCalls: num('BENCH_MEMORY_CALLS', quick ? 300 : 1500),
   rampCps: num('BENCH_RAMP_CPS', 100),
   plateauSeconds: num('BENCH_PLATEAU_SECONDS', quick ? 6 : 10),
@@ -55,7 +55,7 @@ const settings = {
   sources: Math.min(2000, Math.max(1, Math.round(num('BENCH_SOURCES', 64)))),
   callers: Math.max(1, Math.round(num('BENCH_CALLERS', 64))),
   rtpPorts: portRange(env['BENCH_RTP_PORTS'] ?? '20000-31999'),
-  budgetSeconds: num('BENCH_BUDGET_SECONDS', quick ? 240 : 660),
+  budgetSeconds: num('BENCH_BUDGET_SECONDS', quick ? 150 : 570),
   logLevel: env['BENCH_SWITCH_LOG_LEVEL'] ?? 'warn',
   /** A directory: the switch then writes V8 CPU profiles there (--cpu-prof) when it stops. */
   profileDir: env['BENCH_SWITCH_PROFILE'],
@@ -105,13 +105,31 @@ const report: Report = {
   elapsedS: 0,
 };
 
+/** Share of the time left that a phase may use, by which phases are still to come (setup 45 %, concurrency 75 % of the rest). */
+function phaseDeadline(share: number): number {
+  return Date.now() + Math.max(0, deadline - Date.now()) * share;
+}
+const wants = (phase: string): boolean => settings.phases.includes(phase);
+/** Never above the clean setup rate found, nor above BENCH_RAMP_CPS. */
+const rampCps = (): number => Math.min(settings.rampCps, report.setup?.best ?? settings.rampCps);
+
+/** Runs `body` with a fresh, warmed-up switch and closes it afterwards. */
+async function withSession(body: (session: RigSession) => Promise<void>): Promise<void> {
+  const session = new RigSession(rigOptions, report.findings, log);
+  try {
+    await session.start();
+    if (!Number.isFinite(report.idleRssMb)) report.idleRssMb = session.startRssKb / 1024;
+    await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
 try {
-  if (settings.phases.includes('setup')) {
+  if (wants('setup')) {
     log(`bench:sip — call setup rate: ${settings.rates.join(', ')} calls/s, ${settings.stepSeconds} s per step`);
-    const session = new RigSession(rigOptions, report.findings, log);
-    try {
-      await session.start();
-      report.idleRssMb = session.startRssKb / 1024;
+    const share = wants('concurrency') || wants('memory') ? 0.45 : 1;
+    await withSession(async (session) => {
       const options: SetupRateOptions = {
         rates: settings.rates,
         stepSeconds: settings.stepSeconds,
@@ -119,47 +137,39 @@ try {
         holdMs: settings.holdMs,
         rtpMs: settings.setupRtpMs,
         repeats: settings.repeats,
-        deadline,
+        deadline: phaseDeadline(share),
         log,
       };
       report.setup = await measureSetupRate(session, options);
       const rate = Math.min(settings.signallingRate, report.setup.best ?? settings.signallingRate);
       log(`bench:sip — signalling only at ${rate} calls/s`);
-      report.signalling = await measureSignallingOnly(session, options, rate, Math.min(2, settings.repeats));
-    } finally {
-      await session.close();
-    }
+      report.signalling = await measureSignallingOnly(session, { ...options, deadline: Math.max(options.deadline, Date.now() + 60_000) }, rate, Math.min(2, settings.repeats));
+    });
   }
-  const concurrency = settings.phases.includes('concurrency');
-  const memory = settings.phases.includes('memory');
-  if (concurrency || memory) {
-    const rampCps = Math.min(settings.rampCps, report.setup?.best ?? settings.rampCps);
-    const session = new RigSession(rigOptions, report.findings, log);
-    try {
-      await session.start();
-      if (!Number.isFinite(report.idleRssMb)) report.idleRssMb = session.startRssKb / 1024;
-      const options: ConcurrencyOptions = {
-        player: settings.player,
-        targets: settings.targets,
-        rampCps,
-        plateauSeconds: settings.plateauSeconds,
-        maxLoss: settings.maxLoss,
-        repeats: settings.repeats,
-        deadline,
-        log,
-      };
-      if (concurrency) {
-        log(`bench:sip — concurrent calls: ${settings.targets.join(', ')}, ramp ${rampCps} calls/s, plateau ${settings.plateauSeconds} s`);
-        const result: SweepResult<ConcurrencyRun> = await measureConcurrency(session, options);
-        report.concurrency = { ...result, rampCps };
-      }
-      if (memory && Date.now() < deadline) {
-        log(`bench:sip — memory: ${settings.memoryCalls} calls up without RTP, ramp ${rampCps} calls/s`);
-        report.memory = { ...(await measureMemory(session, options, settings.memoryCalls)), rampCps };
-      }
-    } finally {
-      await session.close();
-    }
+  const concurrencyOptions = (phaseEnd: number): ConcurrencyOptions => ({
+    player: settings.player,
+    targets: settings.targets,
+    rampCps: rampCps(),
+    plateauSeconds: settings.plateauSeconds,
+    maxLoss: settings.maxLoss,
+    repeats: settings.repeats,
+    deadline: phaseEnd,
+    log,
+  });
+  if (wants('concurrency')) {
+    log(`bench:sip — concurrent calls: ${settings.targets.join(', ')}, ramp ${rampCps()} calls/s, plateau ${settings.plateauSeconds} s, RTP played by ${settings.player}`);
+    const phaseEnd = phaseDeadline(wants('memory') ? 0.75 : 1);
+    await withSession(async (session) => {
+      const result: SweepResult<ConcurrencyRun> = await measureConcurrency(session, concurrencyOptions(phaseEnd));
+      report.concurrency = { ...result, rampCps: rampCps() };
+    });
+  }
+  if (wants('memory')) {
+    // A fresh switch: after the concurrency runs its heap has grown, and freed space would hide new allocations.
+    log(`bench:sip — memory: ${settings.memoryCalls} calls up without RTP, ramp ${rampCps()} calls/s`);
+    await withSession(async (session) => {
+      report.memory = { ...(await measureMemory(session, concurrencyOptions(deadline), settings.memoryCalls)), rampCps: rampCps() };
+    });
   }
 } finally {
   killAllChildren();

@@ -38,7 +38,7 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(3)
 
 function setupTable(runs: readonly RateRun[]): string[] {
   const rows = [
-    '| calls/s | run | calls ok | failed | mean setup (INVITE→200) ms | retrans. | SIP drops | switch CPU ms/call | switch CPU (% of a core) | RTP loss →callee / →caller | SIPp + RTP process (% of a core) | other processes (% of a core), load | drained after | pass |',
+    '| calls/s | run | calls ok | failed | mean setup (INVITE→200) ms | retrans. | SIP drops | switch CPU ms/call | switch CPU while calls arrive (% of a core) | RTP loss →callee / →caller | SIPp + RTP process (% of a core) | other processes (% of a core), load | drained after | pass |',
     '|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|---|',
   ];
   for (const r of runs) {
@@ -140,12 +140,11 @@ export function formatReport(report: Report): string {
     const atBest = conc.runs.filter((r) => r.value === bestConcurrency && r.pass);
     kbAtBest = median(atBest.map((r) => r.kbPerCall));
     usPerPacket = median(conc.runs.filter((r) => r.callsUp > 0).map((r) => r.relayUsPerPacket));
-    const slope = rssSlope(conc.runs.filter((r) => r.callsUp > 0 && Number.isFinite(r.rssPlateauMb)));
     out.push(
       `Highest concurrency held with < ${pct(s.maxLoss)} loss: **${bestConcurrency ?? 'none'} calls**` +
         `${conc.failedAt !== undefined ? `; ${conc.failedAt} failed` : ''}${conc.skipped.length > 0 ? `; not run: ${conc.skipped.join(', ')}` : ''}. ` +
-        `Switch CPU per relayed packet (median of all runs): ${f(usPerPacket, 1)} µs. Resident memory per call at ${bestConcurrency ?? '–'} calls: ${f(kbAtBest, 1)} KB ` +
-        `(RSS with N calls minus the idle RSS just before, over N)${Number.isFinite(slope) ? `; slope of the plateau RSS over the number of calls across the runs: ${f(slope, 1)} KB per call` : ''}.`,
+        `Switch CPU per relayed packet (median of all runs): ${f(usPerPacket, 1)} µs. RSS with N calls minus the idle RSS just before, over N, at ${bestConcurrency ?? '–'} calls: ${f(kbAtBest, 1)} KB ` +
+        `(with RTP flowing this mostly measures garbage awaiting collection: see the memory phase).`,
       '',
     );
   }
@@ -158,7 +157,9 @@ export function formatReport(report: Report): string {
       '',
       ...abortLines([mem]),
       `RSS ${f(mem.rssIdleMb)} MB idle (median of 5 samples just before) → ${f(mem.rssPlateauMb)} MB with ${mem.callsUp} calls up (median of 4 samples): ` +
-        `**${f(mem.kbPerCall, 1)} KB per call**${mem.pass ? '' : ' (the run did not hold every call: see the table)'}.`,
+        `**${f(mem.kbPerCall, 1)} KB per call**${mem.pass ? '' : ' (the run did not hold every call: see the table)'}. ` +
+        `RSS samples at a third, two thirds and all of the calls give a slope of ${f(mem.marginalKbPerCall, 1)} KB per further call ` +
+        '(it leaves out what the heap reserves once, but the calls still arriving leave garbage in those samples: a noisy figure).',
       '',
     );
   }
@@ -172,28 +173,12 @@ export function formatReport(report: Report): string {
     `| … of which without overload (no SIP drops, setup < ${CLEAN_SETUP_MS} ms) | – | ${setup !== undefined ? (highestClean(setup.runs) ?? '–') : '–'} |`,
     `| switch CPU per call at that rate | – | ${f(cpuAtBest, 2)} ms |`,
     `| concurrent anchored calls, < 0.1 % loss | ≥ 1,500 | ${bestConcurrency ?? '–'} |`,
-    `| resident memory per call | ≤ 40 KB | ${f(memoryFigure, 1)} KB${mem !== undefined ? ` (${mem.callsUp} calls)` : ''} |`,
+    `| resident memory per call | ≤ 40 KB | ${f(memoryFigure, 1)} KB${mem !== undefined ? ` (${mem.callsUp} calls, no RTP)` : ''} |`,
     `| switch CPU per relayed RTP packet | – | ${f(usPerPacket, 1)} µs |`,
     '',
   );
   if (report.findings.length > 0) out.push('Findings during the run:', '', ...report.findings.map((x) => `- ${x.replace(/\n/g, '\n  ')}`), '');
   return `${out.join('\n')}\n`;
-}
-
-/** Least-squares slope of plateau RSS (KB) over the number of calls up; NaN with fewer than two distinct sizes. */
-function rssSlope(runs: readonly ConcurrencyRun[]): number {
-  const xs = runs.map((r) => r.callsUp);
-  const ys = runs.map((r) => r.rssPlateauMb * 1024);
-  if (new Set(xs).size < 3) return Number.NaN;
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  xs.forEach((x, i) => {
-    num += (x - mx) * ((ys[i] ?? 0) - my);
-    den += (x - mx) ** 2;
-  });
-  return num / den;
 }
 
 /** What SIPp said about the calls it aborted, per failed run. */

@@ -48,6 +48,8 @@ export interface BatchSpec {
   readonly player: RtpPlayer;
   /** SIPp gives up after this long (calls still open then count as failed). */
   readonly timeoutSec: number;
+  /** RTP-range sockets the switch held before the batch (calls of earlier batches that never ended). */
+  readonly rtpBaseline?: number;
   /**
    * Runs while the UAC runs: takes probes when it sees fit (`probe()`), and should return once
    * `running()` turns false. Its probes are in the result.
@@ -117,6 +119,8 @@ export interface BatchResult {
   readonly load1: number;
   /** Datagrams the kernel dropped at the switch's SIP socket (receive buffer full) during the batch. */
   readonly sipDrops: number;
+  /** From the UAC's exit until the switch had closed this batch's media (NaN: not within 15 s). */
+  readonly drainMs: number;
   /** Set when the switch process died during the batch. */
   readonly switchDied: string | undefined;
 }
@@ -225,7 +229,9 @@ export class Rig {
         '-key', 'hold_ms', String(spec.holdMs), '-auth_uri', `${CALLEE_NUMBER}@${this.account.realm}`,
         '-i', '127.0.0.1', '-p', String(this.#uacPort), '-mi', '127.0.0.1', '-mp', String(this.#uacMedia),
         '-m', String(spec.calls), '-r', String(spec.rate), '-l', String(Math.max(spec.calls, 100)),
-        '-timeout', `${spec.timeoutSec}s`, '-timeout_error', '-pause_msg_ign',
+        // No -pause_msg_ign: it would also drop the switch's retransmitted 200s during the hold,
+        // which SIPp otherwise answers with a new ACK, as a phone does.
+        '-timeout', `${spec.timeoutSec}s`, '-timeout_error',
         ...(spec.player === 'node' ? ['-trace_logs', '-log_file', logs.uac] : []),
       ],
     });
@@ -279,8 +285,11 @@ export class Rig {
     try {
       if (spec.monitor !== undefined) await spec.monitor(monitor);
       const uacOutcome = await uac.done;
-      // The callee side is done once the switch holds no more call media (or after 5 s).
-      await this.waitForIdle(Number.MAX_SAFE_INTEGER, 5000);
+      const uacEnded = Date.now();
+      // The callee side is done once the switch holds no more call media than before (BYEs to the
+      // callee answered), or after 15 s.
+      const drained = await this.waitForIdle(15_000, spec.rtpBaseline ?? 0);
+      const drainMs = drained.idle ? Date.now() - uacEnded : Number.NaN;
       const uasOutcome = await uas.stop(3000);
       if (spec.player === 'node') this.media.unfollow();
       await sleep(300);
@@ -308,6 +317,7 @@ export class Rig {
         machineCpu: machine1 - machine0,
         load1: loadavg()[0] ?? 0,
         sipDrops: this.#sipDrops() - sipDrops0,
+        drainMs,
         switchDied: sw.exitStatus,
       };
     } finally {
@@ -315,14 +325,13 @@ export class Rig {
     }
   }
 
-  /** Waits until the switch holds no more than `fds` descriptors and no RTP socket (its calls' media closed). */
-  async waitForIdle(fds: number, ms: number): Promise<{ idle: boolean; fds: number; rtpSockets: number }> {
+  /** Waits until the switch holds no more than `rtpBaseline` sockets of its RTP range (its calls' media closed). */
+  async waitForIdle(ms: number, rtpBaseline = 0): Promise<{ idle: boolean; fds: number; rtpSockets: number }> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const now = this.switch.fds();
       const rtpSockets = udpSocketStats([this.switch.rtpPorts])[0]?.sockets ?? 0;
-      if ((now <= fds && rtpSockets === 0) || Date.now() > deadline || this.switch.exitStatus !== undefined) {
-        return { idle: now <= fds && rtpSockets === 0, fds: now, rtpSockets };
+      if (rtpSockets <= rtpBaseline || Date.now() > deadline || this.switch.exitStatus !== undefined) {
+        return { idle: rtpSockets <= rtpBaseline, fds: this.switch.fds(), rtpSockets };
       }
       await sleep(250);
     }

@@ -2,6 +2,7 @@
 // 180, 200, ACK, RTP both ways through the relay, BYE) at rising rates; a step passes when every
 // call succeeded. Also the switch's CPU per call, and the same at one fixed rate without RTP.
 import { PACKETS_PER_SECOND } from './pcap.ts';
+import { sleep } from './children.ts';
 import type { BatchResult } from './rig.ts';
 import type { RigSession } from './session.ts';
 import { sweep, type StepRun, type SweepResult } from './sweep.ts';
@@ -31,7 +32,7 @@ export interface RateRun extends StepRun {
   readonly retransmissions: number;
   /** Switch CPU per successful call, ms (user + system). */
   readonly cpuMsPerCall: number;
-  /** Switch CPU over the step, in % of one core. */
+  /** Switch CPU while the calls arrived (from 0.5 s to the last new call), in % of one core. */
   readonly cpuPercent: number;
   readonly rtpPackets: number;
   readonly lossToCallees: number;
@@ -52,16 +53,25 @@ export interface RateRun extends StepRun {
 /** Mean INVITE→200 time above which a step that passed still counts as overloaded. */
 export const CLEAN_SETUP_MS = 500;
 
+/** Switch CPU between the two probes (0.5 s and the last new call), or over the whole step without them. */
+function arrivalCpuPercent(r: BatchResult): number {
+  const [a, b] = r.probes;
+  if (a === undefined || b === undefined || b.atMs <= a.atMs) return (100 * r.switchCpu) / (r.wallMs / 1000);
+  return (100 * (b.switchCpu - a.switchCpu)) / ((b.atMs - a.atMs) / 1000);
+}
+
 /** Turns a batch into a run row. */
 export function rateRun(value: number, attempt: number, r: BatchResult, drained: string): RateRun {
   const wallS = r.wallMs / 1000;
   const failed = Math.max(r.uac.failed, r.spec.calls - r.uac.successful);
   // Failed calls sent part of their RTP: loss is only meaningful when every call succeeded.
   const loss = (got: number, sent: number): number => (failed === 0 && sent > 0 ? 1 - got / sent : Number.NaN);
-  const notes = [r.switchDied !== undefined ? `switch died: ${r.switchDied}` : '', r.uas.failed > 0 ? `callee side failed ${r.uas.failed}` : '', r.uac.exitCode !== 0 && failed === 0 ? `SIPp exit ${r.uac.exitCode}` : '']
+  const notes = [r.switchDied !== undefined ? `switch died: ${r.switchDied}` : '', r.uas.failed > 0 ? `callee side counted ${r.uas.failed} failed${r.uas.failures.length > 0 ? `: ${r.uas.failures.join(' ')}` : ''}` : '', r.uac.exitCode !== 0 && failed === 0 ? `SIPp exit ${r.uac.exitCode}` : '']
     .filter((s) => s !== '')
     .join('; ');
-  const pass = failed === 0 && r.uac.exitCode === 0 && r.uas.failed === 0 && r.switchDied === undefined;
+  // The callers are the judge: the callee's SIPp also counts late requests of an earlier step's
+  // calls (the switch retransmitting a BYE it got no answer to) as failed calls of its own.
+  const pass = failed === 0 && r.uac.exitCode === 0 && r.switchDied === undefined;
   return {
     value,
     attempt,
@@ -75,7 +85,7 @@ export function rateRun(value: number, attempt: number, r: BatchResult, drained:
     responseMs: r.uac.responseMs,
     retransmissions: r.uac.retransmissions,
     cpuMsPerCall: r.uac.successful > 0 ? (1000 * r.switchCpu) / r.uac.successful : Number.NaN,
-    cpuPercent: (100 * r.switchCpu) / wallS,
+    cpuPercent: arrivalCpuPercent(r),
     rtpPackets: r.toCallees + r.toCallers,
     lossToCallees: loss(r.toCallees, r.sentByCallers),
     lossToCallers: loss(r.toCallers, r.sentByCallees),
@@ -98,12 +108,18 @@ async function step(session: RigSession, options: SetupRateOptions, rate: number
     holdMs: options.holdMs,
     packets,
     player: 'sipp',
+    rtpBaseline: session.stuckSockets,
     timeoutSec: Math.ceil(calls / rate + options.holdMs / 1000 + 10),
+    // The switch's CPU while the calls arrive (the step's average also covers its tail).
+    monitor: async (m) => {
+      for (const at of [500, (1000 * calls) / rate]) {
+        while (m.running() && m.elapsedMs() < at) await sleep(Math.min(100, at - m.elapsedMs()));
+        if (m.running()) await m.probe();
+      }
+    },
   });
-  const idle = await rig.waitForIdle(session.idleFds + 8, result.uac.failed > 0 ? 15_000 : 10_000);
-  const drained = idle.idle ? 'yes' : `no: ${idle.rtpSockets} RTP sockets, ${idle.fds} fds`;
+  const drained = await session.settle(name, result.uac.failed > 0 ? 10_000 : 5_000);
   const run = rateRun(rate, attempt, result, drained);
-  if (!idle.idle) await session.restart(`${name} left ${idle.rtpSockets} RTP sockets open (${idle.rtpSockets / 4} calls) after its last call ended`);
   options.log(
     `  ${name}: ${run.ok}/${run.calls} ok, ${run.failed} failed${run.failures.length > 0 ? ` (${run.failures.join(' ')})` : ''}, ` +
       `${run.cpuMsPerCall.toFixed(2)} ms CPU/call, switch ${run.cpuPercent.toFixed(0)} %, others ${run.othersPercent.toFixed(0)} %, load ${run.load1.toFixed(1)}, ` +

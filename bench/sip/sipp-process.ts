@@ -133,6 +133,10 @@ function summarizeAborts(text: string): string[] {
     const key = `expecting ${m[1]} (index ${m[2]}), got "${(m[3] ?? '').trim()}"`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
+  for (const m of text.matchAll(/Aborting call on an unexpected (\w+)/g)) {
+    const key = `unexpected ${m[1]} (SIPp answered it and closed the call)`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const timeouts = [...text.matchAll(/timed out after/g)].length;
   const out = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`);
   if (timeouts > 0) out.push('SIPp -timeout reached (calls still open were counted failed)');
