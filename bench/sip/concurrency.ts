@@ -171,8 +171,12 @@ async function step(session: RigSession, options: ConcurrencyOptions, target: nu
   };
   options.log(
     `  ${media ? 'concurrency' : 'memory, no RTP,'} ${target} #${attempt}: ${run.ok}/${target} ok, ${failed} failed${run.failures.length > 0 ? ` (${run.failures.join(' ')})` : ''}, ` +
-      `${callsUp} up, loss ${pct(lossToCallees)} / ${pct(lossToCallers)}, ${run.relayedPps.toFixed(0)}/${run.offeredPps} pps, ` +
-      `${run.relayUsPerPacket.toFixed(1)} µs/pkt (${(100 * run.systemShare).toFixed(0)} % system), switch ${run.switchPercent.toFixed(0)} %, SIPp ${run.sippPercent.toFixed(0)} %, RTP process ${run.mediaPercent.toFixed(0)} %${run.skippedTicks > 0 ? ` (${run.skippedTicks} ticks skipped)` : ''}, ` +
+      `${callsUp} up, ` +
+      (media
+        ? `loss ${pct(lossToCallees)} / ${pct(lossToCallers)}, ${run.relayedPps.toFixed(0)}/${run.offeredPps} pps, ` +
+          `${run.relayUsPerPacket.toFixed(1)} µs/pkt (${(100 * run.systemShare).toFixed(0)} % system), `
+        : '') +
+      `switch ${run.switchPercent.toFixed(0)} %, SIPp ${run.sippPercent.toFixed(0)} %, RTP process ${run.mediaPercent.toFixed(0)} %${run.skippedTicks > 0 ? ` (${run.skippedTicks} ticks skipped)` : ''}, ` +
       `others ${run.othersPercent.toFixed(0)} %, load ${run.load1.toFixed(1)}, ` +
       `RSS ${run.rssIdleMb.toFixed(0)}→${run.rssPlateauMb.toFixed(0)} MB (${run.kbPerCall.toFixed(1)} KB/call${media ? '' : `, marginal ${run.marginalKbPerCall.toFixed(1)} KB/call`}), drops ${run.switchDrops}/${run.mediaDrops}, drained ${drained}` +
       `${run.note !== '' ? ` — ${run.note}` : ''}${run.aborts.length > 0 ? `\n    ${run.aborts.slice(0, 4).join('\n    ')}` : ''}`,
