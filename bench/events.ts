@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { backends } from '../test/support/backends.ts';
 import { startHarness } from '../test/support/api-harness.ts';
 import { measureChannelListing, type ListingResult } from './events/channel-listing.ts';
-import { killAllChildren } from './events/children.ts';
+import { killAllChildren } from './support/children.ts';
 import { measureEventDelivery, type EventBenchResult } from './events/event-delivery.ts';
 import { machineInfo, waitForQuiet } from './events/machine.ts';
 import { formatEvents, formatListing, formatMachine } from './events/report.ts';

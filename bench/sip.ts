@@ -4,7 +4,7 @@
 // counts the relayed RTP. Prints Markdown for docs/benchmarks.md. Knobs: see docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { killAllChildren } from './sip/children.ts';
+import { killAllChildren } from './support/children.ts';
 import { measureConcurrency, measureMemory, type ConcurrencyOptions, type ConcurrencyRun } from './sip/concurrency.ts';
 import { formatReport, type Report } from './sip/report.ts';
 import type { RigOptions, RtpPlayer } from './sip/rig.ts';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Channel } from '../../src/calls/index.ts';
 import { randomHex, silentLogger } from '../../src/lib/index.ts';
 import type { Harness, TestAccount } from '../../test/support/api-harness.ts';
-import { stopChild, track } from './children.ts';
+import { stopChild, track } from '../support/children.ts';
 import type { HttpLoadResult, HttpLoadSpec } from './http-load-process.ts';
 import { busyCores, machineCpu, type CpuSnapshot } from './machine.ts';
 import { benchProfile } from './profiles.ts';
@@ -112,7 +112,7 @@ function load(spec: HttpLoadSpec): Promise<{ result: HttpLoadResult; start: Snap
     let start: Snapshot | undefined;
     const timer = setTimeout(() => {
       reject(new Error(`autocannon did not finish within ${limitMs} ms`));
-      void stopChild(child, 2000);
+      void stopChild(child, 'SIGTERM', 2000);
     }, limitMs);
     child.on('message', (message: unknown) => {
       const type = (message as { type?: unknown }).type;

@@ -9,7 +9,7 @@ import type { App } from '../../src/app.ts';
 import { BlackholeServer } from '../../src/blackhole/index.ts';
 import { callRoutingKey, Channel, type CallEventName } from '../../src/calls/index.ts';
 import { randomHex, silentLogger } from '../../src/lib/index.ts';
-import { stopChild, track } from './children.ts';
+import { stopChild, track } from '../support/children.ts';
 import { isTyped, SENT_FIELD, wallNow, type ClientPhaseStats, type FromClient, type ToClient } from './ipc.ts';
 import { busyCores, machineCpu, processCpuSeconds } from './machine.ts';
 import { benchProfile } from './profiles.ts';
@@ -274,7 +274,7 @@ export async function measureEventDelivery(app: App, account: { accountId: strin
     };
   } finally {
     if (clients.child.connected) clients.send({ type: 'stop' });
-    await stopChild(clients.child, 5000);
+    await stopChild(clients.child, 'SIGTERM', 5000);
     await server.close();
   }
 }

@@ -6,7 +6,7 @@
 import { PACKETS_PER_SECOND } from './pcap.ts';
 import type { Probe, RtpPlayer } from './rig.ts';
 import type { RigSession } from './session.ts';
-import { sleep } from './children.ts';
+import { sleep } from '../support/children.ts';
 import { median, sweep, type StepRun, type SweepResult } from './sweep.ts';
 
 export interface ConcurrencyOptions {

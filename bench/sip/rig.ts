@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeMediaBase, freePort } from '../../test/support/sipp-ports.ts';
-import { removeDir, sleep, trackDir } from './children.ts';
+import { removeDir, sleep, trackDir } from '../support/children.ts';
 import { writeRtpPcap } from './pcap.ts';
 import { machineBusySeconds, udpSocketStats, type UdpSocketStats } from './proc-stats.ts';
 import { CALLEE, CALLEE_NUMBER, DEVICE_PASSWORD, provision, type Provisioned } from './provision.ts';

@@ -5,7 +5,7 @@
 // from the switch and the driver.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { stopChild, track } from './children.ts';
+import { stopChild, track } from '../support/children.ts';
 import { cpuTime } from './proc-stats.ts';
 
 export type MediaSide = 'caller' | 'callee';

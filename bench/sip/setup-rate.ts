@@ -2,7 +2,7 @@
 // 180, 200, ACK, RTP both ways through the relay, BYE) at rising rates; a step passes when every
 // call succeeded. Also the switch's CPU per call, and the same at one fixed rate without RTP.
 import { PACKETS_PER_SECOND } from './pcap.ts';
-import { sleep } from './children.ts';
+import { sleep } from '../support/children.ts';
 import type { BatchResult } from './rig.ts';
 import type { RigSession } from './session.ts';
 import { sweep, type StepRun, type SweepResult } from './sweep.ts';

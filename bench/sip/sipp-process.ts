@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStatCsv } from '../../test/support/sipp.ts';
 import { portIsBound } from '../../test/support/sipp-ports.ts';
-import { sleep, stopChild, track } from './children.ts';
+import { sleep, stopChild, track } from '../support/children.ts';
 import { cpuTime } from './proc-stats.ts';
 
 /** SIPp's socket buffers above ~1,000 calls/s (MACHINE-NOTES: it drops calls by itself otherwise). */

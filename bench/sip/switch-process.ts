@@ -5,7 +5,7 @@ import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, portIsBound } from '../../test/support/sipp-ports.ts';
-import { removeDir, sleep, stopChild, track, trackDir } from './children.ts';
+import { removeDir, sleep, stopChild, track, trackDir } from '../support/children.ts';
 import { cpuTime, openFds, rssKb, threadCount } from './proc-stats.ts';
 import { BENCH_ACCOUNT } from './provision.ts';
 

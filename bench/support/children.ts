@@ -1,5 +1,5 @@
-// Every process the benchmark starts is tracked here and killed when the benchmark ends, however
-// it ends (normal exit, thrown error, Ctrl-C): no SIPp, sink or switch outlives it.
+// Every process a benchmark starts is tracked here and killed when the benchmark ends, however
+// it ends (normal exit, thrown error, watchdog, Ctrl-C): no child process outlives it.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
@@ -22,7 +22,7 @@ export function killAllChildren(): void {
 /** Removes `dir` when the benchmark ends, however it ends (unless BENCH_KEEP_FILES=1). */
 export function trackDir(dir: string): string {
   hook();
-  if (keepFiles) process.stderr.write(`bench:sip: keeping ${dir}\n`);
+  if (keepFiles) process.stderr.write(`bench: keeping ${dir}\n`);
   else dirs.add(dir);
   return dir;
 }
