@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Bus } from '../bus/index.ts';
 import type { AccountService, TokenService } from '../documents/index.ts';
 import { RateBuckets, SystemClock, silentLogger, type Clock, type Logger, type TimerHandle } from '../lib/index.ts';
@@ -9,6 +9,7 @@ import type { DocumentStore } from '../store/index.ts';
 import { advertisedBindings, bindingCatalog, type AdvertisedBindings, type BindingCatalog } from './binding-catalog.ts';
 import { EventHistory } from './event-history.ts';
 import { EventHub } from './event-hub.ts';
+import { FlushScheduler } from './flush-scheduler.ts';
 import { DEFAULT_BLACKHOLE_LIMITS, type BlackholeLimits } from './limits.ts';
 import { MessageHandler } from './message-handler.ts';
 import { OutboundGate } from './outbound-gate.ts';
@@ -51,6 +52,7 @@ export class BlackholeServer {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #sockets = new Map<WebSocket, SocketSession>();
+  readonly #flusher = new FlushScheduler();
   readonly #perIp = new Map<string, number>();
   readonly #port: number;
   #pingTimer: TimerHandle | undefined;
@@ -149,6 +151,8 @@ export class BlackholeServer {
     if (this.#pingTimer !== undefined) this.#clock.clearTimeout(this.#pingTimer);
     this.#pingTimer = undefined;
     const gone = [...this.#sockets.keys()].map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+    this.#flusher.drain();
+    this.#flusher.close();
     for (const [ws, session] of this.#sockets) {
       session.close();
       ws.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -179,10 +183,10 @@ export class BlackholeServer {
       this.#log.warn({ ip }, 'websocket refused: too many connections from this address');
       return refuse(socket, 429, 'Too Many Requests');
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, req, ip));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, req, ip, socket));
   }
 
-  #open(ws: WebSocket, req: IncomingMessage, ip: string): void {
+  #open(ws: WebSocket, req: IncomingMessage, ip: string, tcp: Duplex): void {
     if (this.closed) {
       ws.terminate();
       return;
@@ -195,15 +199,23 @@ export class BlackholeServer {
       destination: clientIp(req.socket.localAddress),
       connectedAt: this.#clock.now(),
     };
+    // The gate's frames are complete (ws-frame.ts) and go straight to the TCP socket ws reads and
+    // writes: the same stream, so they keep their order with ws's own pings and close frame, and
+    // they count in ws.bufferedAmount. Corked, a flush of several frames is one writev.
     const sink = {
       get bufferedAmount(): number {
         return ws.bufferedAmount;
       },
-      send: (data: string | Buffer) => ws.send(data, { binary: false }),
+      write: (frames: readonly Buffer[]) => {
+        if (ws.readyState !== WebSocket.OPEN || tcp.destroyed) return;
+        tcp.cork();
+        for (const frame of frames) tcp.write(frame);
+        tcp.uncork();
+      },
       close: (code: number, reason: string) => ws.close(code, reason),
       terminate: () => ws.terminate(),
     };
-    const session = new SocketSession(origin, new OutboundGate(sink, this.#limits, this.#clock), this.#hub);
+    const session = new SocketSession(origin, new OutboundGate(sink, this.#limits, this.#clock, this.#flusher), this.#hub);
     this.#sockets.set(ws, session);
     const log = this.#log.child({ session: session.id });
     log.debug({}, 'websocket open');

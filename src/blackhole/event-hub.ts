@@ -1,18 +1,14 @@
 import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
 import type { Logger } from '../lib/index.ts';
 import type { BindingCatalog } from './binding-catalog.ts';
-import type { EventHistory, RecordedEvent } from './event-history.ts';
+import { EventFrames } from './event-frames.ts';
+import type { EventHistory } from './event-history.ts';
 import { classifyBusMessage, HUB_PATTERNS } from './hub-event.ts';
-
-/**
- * Encoded event messages of one dispatch, keyed by subscribed and subscription key: sockets with the
- * same binding share one buffer instead of each serialising the event again.
- */
-export type MessageCache = Map<string, Buffer>;
 
 /** Something that wants the events of the accounts it is attached to (a socket session). */
 export interface EventTarget {
-  deliver(event: RecordedEvent, cache: MessageCache): void;
+  /** Queues the event's frames for the target's matching subscriptions. */
+  deliver(frames: EventFrames): void;
 }
 
 /**
@@ -89,16 +85,16 @@ export class EventHub {
     const recorded = this.#history.record(event);
     const own = this.#targets.get(recorded.accountId);
     const wildcard = this.#targets.get('*');
-    const cache: MessageCache = new Map();
-    if (own !== undefined) for (const target of own) this.#deliver(target, recorded, cache);
-    if (wildcard !== undefined) for (const target of wildcard) if (own === undefined || !own.has(target)) this.#deliver(target, recorded, cache);
+    const frames = new EventFrames(recorded, false);
+    if (own !== undefined) for (const target of own) this.#deliver(target, frames);
+    if (wildcard !== undefined) for (const target of wildcard) if (own === undefined || !own.has(target)) this.#deliver(target, frames);
   }
 
-  #deliver(target: EventTarget, event: RecordedEvent, cache: MessageCache): void {
+  #deliver(target: EventTarget, frames: EventFrames): void {
     try {
-      target.deliver(event, cache);
+      target.deliver(frames);
     } catch (error) {
-      this.#log.error({ err: error, routingKey: event.routingKey }, 'event delivery failed');
+      this.#log.error({ err: error, routingKey: frames.event.routingKey }, 'event delivery failed');
     }
   }
 }

@@ -1,11 +1,13 @@
 import type { Clock, TimerHandle } from '../lib/index.ts';
+import type { Flushable, FlushRequester } from './flush-scheduler.ts';
+import { textFrame } from './ws-frame.ts';
 
 /** The part of a WebSocket the gate drives. */
 export interface OutboundSink {
   /** Bytes queued by the socket and not yet handed to the network. */
   readonly bufferedAmount: number;
-  /** Sends one text frame (a Buffer holds UTF-8 text). */
-  send(data: string | Buffer): void;
+  /** Writes complete WebSocket frames in order (one system call where it can); a no-op once closing. */
+  write(frames: readonly Buffer[]): void;
   close(code: number, reason: string): void;
   terminate(): void;
 }
@@ -26,25 +28,35 @@ export interface GateLimits {
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /**
- * The bounded send queue of one socket and its slow-consumer policy: events are dropped while the
- * socket's buffer is above the high-water mark, with one `overflow` notice when dropping starts
- * and one when delivery resumes (saying how many were lost); a socket that has not drained below
- * the low-water mark within the grace period is closed with 1013. Replies are never dropped, but a
- * buffer past the hard limit terminates the socket.
+ * The bounded send queue of one socket and its slow-consumer policy.
+ *
+ * Replies, notices and events wait in one queue, in the order they were sent, until the flush
+ * scheduler hands them to the socket together; so a reply is never overtaken by an event, and an
+ * event recorded before a subscription changed is delivered as matched at that moment. The backlog
+ * is what the queue holds plus what the socket has buffered.
+ *
+ * Events are dropped while the backlog is above the high-water mark, with one `overflow` notice when
+ * dropping starts and one when delivery resumes (saying how many were lost); a socket that has not
+ * drained below the low-water mark within the grace period is closed with 1013. Replies are never
+ * dropped, but a backlog past the hard limit terminates the socket.
  */
-export class OutboundGate {
+export class OutboundGate implements Flushable {
   readonly #sink: OutboundSink;
   readonly #limits: GateLimits;
   readonly #clock: Clock;
+  readonly #scheduler: FlushRequester;
+  #queue: Buffer[] = [];
+  #queuedBytes = 0;
   #dropped = 0;
   #totalDropped = 0;
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(sink: OutboundSink, limits: GateLimits, clock: Clock) {
+  constructor(sink: OutboundSink, limits: GateLimits, clock: Clock, scheduler: FlushRequester) {
     this.#sink = sink;
     this.#limits = limits;
     this.#clock = clock;
+    this.#scheduler = scheduler;
   }
 
   /** True while events are being dropped. */
@@ -57,42 +69,70 @@ export class OutboundGate {
     return this.#totalDropped;
   }
 
+  /** Bytes waiting for the next flush. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** Sends a reply or notice (never dropped). */
+  /** Queues a reply or notice (never dropped). */
   sendControl(text: string): void {
     if (this.#closed) return;
-    if (this.#sink.bufferedAmount > this.#limits.hardLimitBytes) {
+    if (this.#backlog() > this.#limits.hardLimitBytes) {
       this.#cut();
       return;
     }
-    this.#sink.send(text);
+    this.#enqueue(textFrame(text));
   }
 
-  /** Sends an event unless the socket is too far behind; false when it was dropped. */
-  sendEvent(message: string | Buffer): boolean {
+  /**
+   * Queues an event frame (built by `textFrame`, shared by every socket that gets it) unless the
+   * socket is too far behind; false when it was dropped.
+   */
+  sendEvent(frame: Buffer): boolean {
     if (this.#closed) return false;
-    const buffered = this.#sink.bufferedAmount;
+    const backlog = this.#backlog();
     if (this.overflowing) {
-      if (buffered > this.#limits.lowWaterBytes) return this.#drop();
+      if (backlog > this.#limits.lowWaterBytes) return this.#drop();
       this.#resume();
-    } else if (buffered > this.#limits.highWaterBytes) {
+    } else if (backlog > this.#limits.highWaterBytes) {
       this.#timer = this.#clock.setTimeout(() => this.#graceOver(), this.#limits.overflowGraceMs);
-      this.#sink.send(overflowNotice('dropping', 0));
+      this.#enqueue(textFrame(overflowNotice('dropping', 0)));
       return this.#drop();
     }
-    this.#sink.send(message);
+    this.#enqueue(frame);
     return true;
   }
 
-  /** Stops the timer; later sends are ignored. Idempotent. */
+  /** Hands the queue to the socket (the scheduler calls this). */
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const frames = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#sink.write(frames);
+  }
+
+  /** Sends what is queued, stops the timer; later sends are ignored. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#closed = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #backlog(): number {
+    return this.#sink.bufferedAmount + this.#queuedBytes;
+  }
+
+  #enqueue(frame: Buffer): void {
+    this.#queue.push(frame);
+    this.#queuedBytes += frame.length;
+    if (this.#queue.length === 1) this.#scheduler.request(this);
   }
 
   #drop(): false {
@@ -104,14 +144,14 @@ export class OutboundGate {
   #resume(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#sink.send(overflowNotice('resumed', this.#dropped));
+    this.#enqueue(textFrame(overflowNotice('resumed', this.#dropped)));
     this.#dropped = 0;
   }
 
   #graceOver(): void {
     this.#timer = undefined;
     if (this.#closed) return;
-    if (this.#sink.bufferedAmount <= this.#limits.lowWaterBytes) {
+    if (this.#backlog() <= this.#limits.lowWaterBytes) {
       this.#resume();
       return;
     }
@@ -120,6 +160,8 @@ export class OutboundGate {
   }
 
   #cut(): void {
+    this.#queue = [];
+    this.#queuedBytes = 0;
     this.close();
     this.#sink.terminate();
   }

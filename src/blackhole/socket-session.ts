@@ -1,9 +1,9 @@
-import { bindingMatches, subscriptionKey, type Binding } from './binding.ts';
-import type { EventHub, EventTarget, MessageCache } from './event-hub.ts';
+import { bindingMatches, type Binding } from './binding.ts';
+import { EventFrames } from './event-frames.ts';
+import type { EventHub, EventTarget } from './event-hub.ts';
 import type { RecordedEvent } from './event-history.ts';
 import type { OutboundGate } from './outbound-gate.ts';
 import type { SocketAuth } from './socket-auth.ts';
-import { eventMessage } from './wire.ts';
 
 /** What the sessions listing shows of one socket (KAZOO `cb_websockets`, reference §5.6). */
 export interface SessionInfo {
@@ -120,13 +120,13 @@ export class SocketSession implements EventTarget {
     this.gate.sendControl(text);
   }
 
-  deliver(event: RecordedEvent, cache: MessageCache = new Map()): void {
-    this.#send(event, this.#subs.values(), false, cache);
+  deliver(frames: EventFrames): void {
+    this.#send(frames, this.#subs.values());
   }
 
   /** Sends recorded events again for the given new subscriptions of one account, oldest first. */
   replay(events: readonly RecordedEvent[], subs: readonly Subscription[]): void {
-    for (const event of events) this.#send(event, subs, true, new Map());
+    for (const event of events) this.#send(new EventFrames(event, true), subs);
   }
 
   info(): SessionInfo {
@@ -150,7 +150,8 @@ export class SocketSession implements EventTarget {
     this.gate.close();
   }
 
-  #send(event: RecordedEvent, subs: Iterable<Subscription>, replay: boolean, cache: MessageCache): void {
+  #send(frames: EventFrames, subs: Iterable<Subscription>): void {
+    const event = frames.event;
     let sent: string[] | undefined;
     for (const sub of subs) {
       if (sub.accountId !== event.accountId && sub.accountId !== '*') continue;
@@ -158,14 +159,7 @@ export class SocketSession implements EventTarget {
       const text = sub.binding.text;
       if (sent?.includes(text) === true) continue;
       (sent ??= []).push(text);
-      const key = subscriptionKey(sub.binding, sub.accountId, event);
-      const cacheKey = `${text} ${key}`;
-      let message = cache.get(cacheKey);
-      if (message === undefined) {
-        message = Buffer.from(eventMessage(event, text, key, replay));
-        cache.set(cacheKey, message);
-      }
-      this.gate.sendEvent(message);
+      this.gate.sendEvent(frames.frame(sub.binding, sub.accountId));
     }
   }
 }
