@@ -8,6 +8,7 @@ import { Carriers, ResourceCatalog, offnetModule, resourcesModule } from './call
 import { ParkingLots, createParkModule, createPlayModule, defaultMusicOnHold, ringGroupModule } from './calls/index.ts';
 import { Transfers } from './calls/index.ts';
 import { Interceptor, interceptOptionsFromKazoo } from './calls/index.ts';
+import { MediaWatchdog } from './calls/index.ts';
 import { parkedCallRoutes } from './api/index.ts';
 import { coreChannelActions, recordingRoutes, reqValue, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
@@ -45,7 +46,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
   const { config, clock } = deps;
   const logger = deps.logger.child({ component: 'switch' });
   const advertise = { host: config.advertisedAddress };
-  const { udp, tcp } = await listenPair(config.bind, config.sipPort, clock);
+  const { udp, tcp } = await listenPair(config, clock, logger.child({ category: 'sip' }));
   const stack = new SipStack({ clock, logger: logger.child({ category: 'sip' }) });
   stack.addTransport(udp, advertise);
   stack.addTransport(tcp, advertise);
@@ -76,7 +77,12 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     notifier,
     logger,
     maxCallMs: config.maxCallSeconds * 1000,
-    inviteRate: { capacity: config.inviteRate * 2, refillPerSecond: config.inviteRate },
+    floodLimits: {
+      invite: { capacity: config.inviteRate * 2, refillPerSecond: config.inviteRate },
+      register: { capacity: config.registerRate * 2, refillPerSecond: config.registerRate },
+      options: { capacity: config.optionsRate * 2, refillPerSecond: config.optionsRate },
+      other: { capacity: config.optionsRate * 2, refillPerSecond: config.optionsRate },
+    },
     musicOnHold: (holder) => holdMusic(holder),
   });
   stack.user = b2bua;
@@ -211,6 +217,18 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       return 'intercept initiated';
     });
   }
+  // media inactivity: an answered phone silent for SWITCHBOARD_RTP_TIMEOUT_SECONDS (on hold:
+  // SWITCHBOARD_RTP_HOLD_TIMEOUT_SECONDS) is hung up with MEDIA_TIMEOUT, and its bridge with it
+  {
+    const watchdog = new MediaWatchdog({
+      channels,
+      clock,
+      logger,
+      rtpTimeoutMs: config.rtpTimeoutSeconds * 1000,
+      rtpHoldTimeoutMs: config.rtpHoldTimeoutSeconds * 1000,
+    });
+    closers.push(() => watchdog.close());
+  }
   // ── end of features ──
 
   logger.info({ port: udp.local.port }, 'SIP listening on UDP and TCP');
@@ -285,11 +303,12 @@ async function mediaAudio(store: DocumentStore, accountId: string, mediaId: stri
  * UDP and TCP on one SIP port. With port 0 the OS picks the UDP port, which may already be taken
  * for TCP (an ephemeral outgoing connection): then another pair is tried.
  */
-async function listenPair(address: string, port: number, clock: Clock): Promise<{ udp: UdpTransport; tcp: TcpTransport }> {
+async function listenPair(config: Config, clock: Clock, logger: Logger): Promise<{ udp: UdpTransport; tcp: TcpTransport }> {
+  const { bind: address, sipPort: port } = config;
   for (let attempt = 1; ; attempt++) {
-    const udp = await UdpTransport.listen({ address, port });
+    const udp = await UdpTransport.listen({ address, port, bufferBytes: config.sipUdpBufferBytes, logger });
     try {
-      const tcp = await TcpTransport.listen({ address, port: udp.local.port, clock });
+      const tcp = await TcpTransport.listen({ address, port: udp.local.port, clock, maxConnectionsPerIp: config.sipTcpMaxConnectionsPerIp });
       return { udp, tcp };
     } catch (error) {
       udp.close();

@@ -201,13 +201,18 @@ export class BlackholeServer {
     };
     // The gate's frames are complete (ws-frame.ts) and go straight to the TCP socket ws reads and
     // writes: the same stream, so they keep their order with ws's own pings and close frame, and
-    // they count in ws.bufferedAmount. Corked, a flush of several frames is one writev.
+    // they count in ws.bufferedAmount. Corked, a flush of several frames is one writev (on loopback
+    // a write costs ~6.6 µs of which ~5.6 µs is the kernel; three frames in one writev ~2.7 µs each).
     const sink = {
       get bufferedAmount(): number {
         return ws.bufferedAmount;
       },
       write: (frames: readonly Buffer[]) => {
         if (ws.readyState !== WebSocket.OPEN || tcp.destroyed) return;
+        if (frames.length === 1) {
+          tcp.write(frames[0] as Buffer);
+          return;
+        }
         tcp.cork();
         for (const frame of frames) tcp.write(frame);
         tcp.uncork();

@@ -1,5 +1,5 @@
 import type { EndpointDirectory } from '../documents/index.ts';
-import { RateBuckets, type Logger } from '../lib/index.ts';
+import type { Logger } from '../lib/index.ts';
 import {
   createAnswer,
   parseDtmfInfo,
@@ -7,10 +7,12 @@ import {
   type MediaEngine,
 } from '../media/index.ts';
 import {
+  FloodGuard,
   getTag,
   parseNameAddr,
   parseUri,
   type Dialog,
+  type FloodLimits,
   type InviteServerTransaction,
   type ServerTransaction,
   type SipRequest,
@@ -53,8 +55,8 @@ export interface B2buaOptions {
   readonly maxCallMs: number;
   /** Music on hold for a held party (default: the built-in loop). */
   readonly musicOnHold?: MusicOnHoldLookup;
-  /** New INVITEs one source may send: a burst and a sustained rate (flood guard). */
-  readonly inviteRate?: { readonly capacity: number; readonly refillPerSecond: number };
+  /** New requests one source IP may send, per class (INVITE, REGISTER, OPTIONS, other): the flood guard. */
+  readonly floodLimits?: Partial<FloodLimits>;
 }
 
 interface LegRecord {
@@ -74,7 +76,7 @@ export class B2bua implements SipStackUser {
   readonly #log: Logger;
   readonly #legs = new WeakMap<Dialog, LegRecord>();
   readonly #context: CallContext;
-  readonly #flood: RateBuckets;
+  readonly #flood: FloodGuard;
   readonly #runner: CallflowRunner;
   readonly #control: CallControl;
   #stopping = false;
@@ -84,7 +86,12 @@ export class B2bua implements SipStackUser {
   constructor(options: B2buaOptions) {
     this.#o = options;
     this.#log = options.logger.child({ category: 'b2bua' });
-    this.#flood = new RateBuckets(options.inviteRate ?? { capacity: 200, refillPerSecond: 100 }, options.stack.clock);
+    this.#flood = new FloodGuard({
+      clock: options.stack.clock,
+      dialogs: options.stack.dialogs,
+      logger: this.#log,
+      ...(options.floodLimits === undefined ? {} : { limits: options.floodLimits }),
+    });
     this.#context = {
       stack: options.stack,
       engine: options.engine,
@@ -122,13 +129,19 @@ export class B2bua implements SipStackUser {
     return this.#runner;
   }
 
+  /** The flood guard deciding {@link admit} (its refusal counts are diagnostics). */
+  get floodGuard(): FloodGuard {
+    return this.#flood;
+  }
+
   /**
-   * Flood guard: a source past its INVITE budget is dropped before the stack creates a transaction
-   * (no 100 Trying that would leave the sender in Proceeding; no 503s to amplify a spoofed flood).
+   * Flood guard: a source past its budget (INVITE, REGISTER, OPTIONS or other out-of-dialog
+   * requests) is dropped before the stack creates a transaction (no 100 Trying that would leave the
+   * sender in Proceeding; no 503s to amplify a spoofed flood). In-dialog requests, ACK and CANCEL
+   * always pass.
    */
   admit(request: SipRequest): boolean {
-    if (request.method !== 'INVITE') return true;
-    return this.#flood.consume(request.source?.address ?? 'unknown', 1);
+    return this.#flood.admit(request);
   }
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {

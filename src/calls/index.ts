@@ -8,6 +8,7 @@ export { InboundSession } from './inbound-session.ts';
 export type { CallContext, LegMedia } from './call-context.ts';
 export * from './callflow/index.ts';
 export { Bridge } from './bridge.ts';
+export { MediaWatchdog, MediaWatchdogSettingError, type MediaWatchdogOptions } from './media-watchdog.ts';
 export { HANGUP_CAUSES, causeOfStatus, statusOfCause, bestFailure, type HangupCause } from './hangup-cause.ts';
 export type { ContactBinding, ContactLocator, CallerAuthenticator, AuthenticatedCaller, B2buaFeatures, TrunkCaller } from './ports.ts';
 export { CallControl, CallCommandError, UnknownChannel, type MusicOnHoldLookup, type TransferOptions, type TransferInfo, type TransferHandler } from './call-control.ts';

@@ -42,3 +42,19 @@ test('every CLI flag names its config key in camelCase', async () => {
     assert.equal(s.flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), key);
   }
 });
+
+test('SIP flood settings: rates per source, the TCP connection cap and the UDP buffer, with their bounds', () => {
+  const c = readConfig({});
+  assert.deepEqual([c.inviteRate, c.registerRate, c.optionsRate, c.sipTcpMaxConnectionsPerIp, c.sipUdpBufferBytes], [100, 50, 50, 100, 4_194_304]);
+  const set = readConfig({ SWITCHBOARD_REGISTER_RATE: '5', SWITCHBOARD_OPTIONS_RATE: '7', SWITCHBOARD_SIP_TCP_MAX_CONNECTIONS_PER_IP: '3', SWITCHBOARD_SIP_UDP_BUFFER_BYTES: '0' });
+  assert.deepEqual([set.registerRate, set.optionsRate, set.sipTcpMaxConnectionsPerIp, set.sipUdpBufferBytes], [5, 7, 3, 0]);
+  for (const [env, setting] of [
+    [{ SWITCHBOARD_REGISTER_RATE: '0' }, 'SWITCHBOARD_REGISTER_RATE'],
+    [{ SWITCHBOARD_OPTIONS_RATE: 'fast' }, 'SWITCHBOARD_OPTIONS_RATE'],
+    [{ SWITCHBOARD_SIP_TCP_MAX_CONNECTIONS_PER_IP: '0' }, 'SWITCHBOARD_SIP_TCP_MAX_CONNECTIONS_PER_IP'],
+    [{ SWITCHBOARD_SIP_UDP_BUFFER_BYTES: '1000' }, 'SWITCHBOARD_SIP_UDP_BUFFER_BYTES'],
+    [{ SWITCHBOARD_SIP_UDP_BUFFER_BYTES: '4MiB' }, 'SWITCHBOARD_SIP_UDP_BUFFER_BYTES'],
+  ] as const) {
+    assert.throws(() => readConfig(env), (e: unknown) => e instanceof ConfigError && e.message.startsWith(setting));
+  }
+});

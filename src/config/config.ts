@@ -18,8 +18,20 @@ export interface Config {
   readonly tokenExpirySeconds: number;
   /** Longest a call may last before the switch hangs it up; 0 = unlimited. */
   readonly maxCallSeconds: number;
+  /** Seconds without RTP/RTCP from an answered phone before its call ends (MEDIA_TIMEOUT); 0 = never. */
+  readonly rtpTimeoutSeconds: number;
+  /** The same while the phone holds or is held (it may legally send nothing); 0 = never. */
+  readonly rtpHoldTimeoutSeconds: number;
   /** New INVITEs per second one source address may send (bursts of twice that); past it they are dropped. */
   readonly inviteRate: number;
+  /** New REGISTERs per second one source address may send (bursts of twice that); past it they are dropped. */
+  readonly registerRate: number;
+  /** New OPTIONS per second one source address may send (and, in a bucket of its own, every other out-of-dialog method). */
+  readonly optionsRate: number;
+  /** Inbound SIP TCP connections one IP address may hold. */
+  readonly sipTcpMaxConnectionsPerIp: number;
+  /** Receive and send buffer asked for the SIP UDP socket, in bytes (0 = kernel default). */
+  readonly sipUdpBufferBytes: number;
   /** WebSocket connections one IP address may hold (KAZOO `blackhole.max_connections_per_ip`); more get 429. */
   readonly wsMaxConnectionsPerIp: number;
 }
@@ -70,11 +82,47 @@ export const SETTINGS = {
     fallback: '14400',
     help: 'longest call in seconds (0 = unlimited)',
   },
+  rtpTimeoutSeconds: {
+    env: 'SWITCHBOARD_RTP_TIMEOUT_SECONDS',
+    flag: 'rtp-timeout-seconds',
+    fallback: '60',
+    help: 'seconds without RTP/RTCP from an answered phone before the call ends with MEDIA_TIMEOUT (0 = never)',
+  },
+  rtpHoldTimeoutSeconds: {
+    env: 'SWITCHBOARD_RTP_HOLD_TIMEOUT_SECONDS',
+    flag: 'rtp-hold-timeout-seconds',
+    fallback: '3600',
+    help: 'the same for a phone on hold, which may send nothing (0 = never)',
+  },
   inviteRate: {
     env: 'SWITCHBOARD_INVITE_RATE',
     flag: 'invite-rate',
     fallback: '100',
     help: 'new INVITEs per second per source address before the flood guard drops them',
+  },
+  registerRate: {
+    env: 'SWITCHBOARD_REGISTER_RATE',
+    flag: 'register-rate',
+    fallback: '50',
+    help: 'new REGISTERs per second per source address before the flood guard drops them',
+  },
+  optionsRate: {
+    env: 'SWITCHBOARD_OPTIONS_RATE',
+    flag: 'options-rate',
+    fallback: '50',
+    help: 'new OPTIONS (and, separately, other out-of-dialog requests) per second per source address before the flood guard drops them',
+  },
+  sipTcpMaxConnectionsPerIp: {
+    env: 'SWITCHBOARD_SIP_TCP_MAX_CONNECTIONS_PER_IP',
+    flag: 'sip-tcp-max-connections-per-ip',
+    fallback: '100',
+    help: 'SIP TCP connections per client IP address (more are closed at once)',
+  },
+  sipUdpBufferBytes: {
+    env: 'SWITCHBOARD_SIP_UDP_BUFFER_BYTES',
+    flag: 'sip-udp-buffer-bytes',
+    fallback: '4194304',
+    help: 'SIP UDP socket receive/send buffer in bytes, capped by net.core.rmem_max (0 = kernel default)',
   },
   wsMaxConnectionsPerIp: {
     env: 'SWITCHBOARD_WS_MAX_CONNECTIONS_PER_IP',
@@ -98,6 +146,13 @@ function integer(name: string, value: string, min: number): number {
     throw new ConfigError(name, `expected an integer >= ${min}, got '${value}'`);
   }
   return Number(value);
+}
+
+/** A socket buffer size: 0 (the kernel's default) or 64 KiB up to 1 GiB. */
+function bufferBytes(name: string, value: string): number {
+  const n = integer(name, value, 0);
+  if (n !== 0 && (n < 65_536 || n > 1_073_741_824)) throw new ConfigError(name, `expected 0 or 65536-1073741824 bytes, got '${value}'`);
+  return n;
 }
 
 function range(name: string, value: string): { min: number; max: number } {
@@ -159,7 +214,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, fl
     logLevel: logLevel as LogLevel,
     tokenExpirySeconds: integer(name('tokenExpirySeconds'), req('tokenExpirySeconds'), 1),
     maxCallSeconds: integer(name('maxCallSeconds'), req('maxCallSeconds'), 0),
+    rtpTimeoutSeconds: integer(name('rtpTimeoutSeconds'), req('rtpTimeoutSeconds'), 0),
+    rtpHoldTimeoutSeconds: integer(name('rtpHoldTimeoutSeconds'), req('rtpHoldTimeoutSeconds'), 0),
     inviteRate: integer(name('inviteRate'), req('inviteRate'), 1),
+    registerRate: integer(name('registerRate'), req('registerRate'), 1),
+    optionsRate: integer(name('optionsRate'), req('optionsRate'), 1),
+    sipTcpMaxConnectionsPerIp: integer(name('sipTcpMaxConnectionsPerIp'), req('sipTcpMaxConnectionsPerIp'), 1),
+    sipUdpBufferBytes: bufferBytes(name('sipUdpBufferBytes'), req('sipUdpBufferBytes')),
     wsMaxConnectionsPerIp: integer(name('wsMaxConnectionsPerIp'), req('wsMaxConnectionsPerIp'), 1),
   };
 }

@@ -5,6 +5,7 @@ import { isPrivateAddress, isUnspecifiedAddress } from './address.ts';
 import type { PortLease } from './port-pool.ts';
 import { RtpSequencer } from './rtp-sequencer.ts';
 import type { RtpOutput } from './rtp-source.ts';
+import type { MediaDirection } from './sdp-model.ts';
 import type { MediaFormat, RemoteMedia } from './sdp-offer-answer.ts';
 
 /**
@@ -41,6 +42,11 @@ export interface RemoteTarget {
   rtcpAddress?: string;
   rtcpPort?: number;
   rtcpMux?: boolean;
+  /**
+   * The direction the peer declared for its own stream (RFC 3264 §6.1), a `c=0.0.0.0` hold read as
+   * sendonly (RFC 3264 §8.4); default sendrecv. Anything else allows the peer to stay silent.
+   */
+  direction?: MediaDirection;
 }
 
 /** Options of a {@link MediaEndpoint}. */
@@ -91,6 +97,7 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
   #format: MediaFormat = DEFAULT_FORMAT;
   #remote: RemoteMedia | undefined;
   #sdpRemote: RemoteMedia | undefined;
+  #remoteDirection: MediaDirection = 'sendrecv';
   #latchRtp: boolean;
   #latchRtcp: boolean;
   #receivers: readonly PacketReceiver[] = [];
@@ -124,6 +131,19 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
     return this.#remote;
   }
 
+  /** The direction the peer declared in its last SDP (sendrecv until it says otherwise). */
+  get remoteDirection(): MediaDirection {
+    return this.#remoteDirection;
+  }
+
+  /**
+   * Every RTP and RTCP packet received from the peer so far: a caller that samples it twice knows
+   * whether the peer said anything in between, at no cost per packet.
+   */
+  get packetsReceived(): number {
+    return this.counters.packetsIn + this.counters.rtcpIn;
+  }
+
   /** The codec and payload types negotiated for this leg (what generated streams use). */
   get format(): MediaFormat {
     return this.#format;
@@ -148,6 +168,7 @@ export class MediaEndpoint extends TypedEmitter<MediaEndpointEvents> implements 
     if (!sameTarget(this.#sdpRemote, next) || this.#remote === undefined) this.#remote = next;
     else this.#remote = { ...this.#remote, rtcpMux: mux };
     this.#sdpRemote = next;
+    this.#remoteDirection = target.direction ?? 'sendrecv';
     const arm = this.#policy === 'always' || (this.#policy === 'private' && isPrivateAddress(next.address));
     this.#latchRtp = arm;
     this.#latchRtcp = arm;

@@ -45,6 +45,8 @@ export interface RemoteMedia {
   rtcpAddress: string;
   rtcpPort: number;
   rtcpMux: boolean;
+  /** The peer's own direction (its `effectiveDirection`), which tells the endpoint whether it may go silent. */
+  direction?: MediaDirection;
 }
 
 /** The outcome of an offer/answer exchange for the audio stream. */
@@ -132,7 +134,7 @@ function findTelephoneEvent(formats: RtpMap[]): RtpMap | undefined {
  */
 function remoteOf(stream: AudioStream): RemoteMedia {
   const rtcpPort = stream.rtcpMux && stream.rtcpPort === stream.port ? stream.port + 1 : stream.rtcpPort;
-  return { address: stream.address, port: stream.port, rtcpAddress: stream.rtcpAddress, rtcpPort, rtcpMux: false };
+  return { address: stream.address, port: stream.port, rtcpAddress: stream.rtcpAddress, rtcpPort, rtcpMux: false, direction: stream.effectiveDirection };
 }
 
 /**

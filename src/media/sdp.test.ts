@@ -67,6 +67,7 @@ test('the answer picks the first common codec in offer order and keeps telephone
     rtcpAddress: '192.0.2.10',
     rtcpPort: 49171,
     rtcpMux: false,
+    direction: 'sendrecv',
   });
   assert.equal(answer.direction, 'sendrecv');
   assert.equal(answer.remoteHold, false);

@@ -20,6 +20,21 @@ export interface TcpTransportOptions {
   readonly idleTimeoutMs?: number;
   /** Largest message accepted (header section and body each); a larger one closes the connection. Default 1 MiB. */
   readonly maxMessageSize?: number;
+  /** Inbound connections one IP address may hold; one more is closed at once. Default 100. */
+  readonly maxConnectionsPerIp?: number;
+  /**
+   * An inbound connection that has not delivered one complete SIP message this long after it was
+   * accepted is closed (CRLF keep-alives do not count). Default 32 s (64·T1).
+   */
+  readonly firstMessageTimeoutMs?: number;
+}
+
+/** What the TCP transport refused or closed on its own. */
+export interface TcpTransportStats {
+  /** Inbound connections closed at once: their IP address already held `maxConnectionsPerIp`. */
+  refusedConnections: number;
+  /** Inbound connections closed because no complete SIP message came within `firstMessageTimeoutMs`. */
+  silentConnections: number;
 }
 
 interface Connection {
@@ -27,14 +42,24 @@ interface Connection {
   readonly socket: Socket;
   readonly remote: Endpoint;
   readonly framer: StreamFramer;
+  /** Accepted by our listener (counted against its IP address), not opened by us. */
+  readonly inbound: boolean;
   lastActivity: number;
   idleTimer: TimerHandle | undefined;
+  /** Running until an inbound connection delivers its first complete message. */
+  firstMessageTimer: TimerHandle | undefined;
 }
 
 /**
  * SIP over TCP (RFC 3261 §18.3): listens, connects out on demand, and reuses one connection per
  * remote address:port whichever side opened it. Messages are framed by Content-Length; a
  * double-CRLF ping is answered with CRLF (RFC 5626 §3.5.1); idle connections are closed.
+ *
+ * Against connection floods (RFC 3261 §18 and RFC 5626 leave connection management to the
+ * implementation): one IP address may hold `maxConnectionsPerIp` inbound connections, and an
+ * inbound connection must deliver a complete SIP message within `firstMessageTimeoutMs` of being
+ * accepted. Once it has, only the idle timeout applies, so a registered phone keeps its connection
+ * open with its own traffic or CRLF keep-alives.
  */
 export class TcpTransport extends TypedEmitter<TransportEvents> implements Transport {
   readonly protocol = 'tcp' as const;
@@ -43,12 +68,17 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
   readonly #clock: Clock;
   readonly #idleMs: number;
   readonly #maxSize: number;
+  readonly #maxPerIp: number;
+  readonly #firstMessageMs: number;
+  /** Inbound connections per remote IP address (entries removed at 0). */
+  readonly #inboundByIp = new Map<string, number>();
   readonly #connections = new Map<string, Connection>();
   readonly #byRemote = new Map<string, Connection>();
   readonly #connecting = new Map<string, Promise<Connection>>();
   readonly #local: LocalAddress;
   #nextId = 1;
   #closed = false;
+  readonly stats: TcpTransportStats = { refusedConnections: 0, silentConnections: 0 };
 
   private constructor(server: Server, options: TcpTransportOptions) {
     super();
@@ -56,12 +86,13 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
     this.#clock = options.clock ?? new SystemClock();
     this.#idleMs = options.idleTimeoutMs ?? 300_000;
     this.#maxSize = options.maxMessageSize ?? 1_048_576;
+    this.#maxPerIp = options.maxConnectionsPerIp ?? 100;
+    this.#firstMessageMs = options.firstMessageTimeoutMs ?? 32_000;
+    if (!Number.isInteger(this.#maxPerIp) || this.#maxPerIp < 1) throw new TransportError('invalid_option', `maxConnectionsPerIp must be an integer >= 1, got ${this.#maxPerIp}`);
+    if (!(this.#firstMessageMs > 0)) throw new TransportError('invalid_option', `firstMessageTimeoutMs must be > 0, got ${this.#firstMessageMs}`);
     const a = server.address();
     this.#local = typeof a === 'object' && a !== null ? { address: a.address, port: a.port } : { address: '0.0.0.0', port: 0 };
-    server.on('connection', (socket) => {
-      if (this.#closed) socket.destroy();
-      else this.#adopt(socket);
-    });
+    server.on('connection', (socket) => this.#accept(socket));
     server.on('error', (error) => this.emit('error', error));
   }
 
@@ -77,7 +108,12 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
       server.once('error', onError);
       server.listen({ host: address, port: options.port ?? 0, ipv6Only: isIPv6(address) }, () => {
         server.off('error', onError);
-        resolve(new TcpTransport(server, options));
+        try {
+          resolve(new TcpTransport(server, options));
+        } catch (error) {
+          server.close();
+          reject(error);
+        }
       });
     });
   }
@@ -93,6 +129,11 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
   /** Open connections, inbound and outbound. */
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** Open inbound connections from one IP address. */
+  connectionsFrom(address: string): number {
+    return this.#inboundByIp.get(socketAddress(address)) ?? 0;
   }
 
   hasConnection(connectionId: string): boolean {
@@ -146,14 +187,29 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
           reject(new ClosedError('TCP transport'));
           return;
         }
-        resolve(this.#adopt(socket));
+        resolve(this.#adopt(socket, false));
       });
     });
     this.#connecting.set(key, promise);
     return promise;
   }
 
-  #adopt(socket: Socket): Connection {
+  /** A connection our listener accepted: refused at once past the per-IP cap. */
+  #accept(socket: Socket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    const address = socketAddress(socket.remoteAddress ?? '');
+    if ((this.#inboundByIp.get(address) ?? 0) >= this.#maxPerIp) {
+      this.stats.refusedConnections++;
+      socket.destroy();
+      return;
+    }
+    this.#adopt(socket, true);
+  }
+
+  #adopt(socket: Socket, inbound: boolean): Connection {
     if (this.#closed) {
       socket.destroy();
       throw new ClosedError('TCP transport');
@@ -166,12 +222,22 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
       socket,
       remote,
       framer: new StreamFramer({ maxHeaderBytes: Math.min(65_536, this.#maxSize), maxBodyBytes: this.#maxSize }),
+      inbound,
       lastActivity: this.#clock.now(),
       idleTimer: undefined,
+      firstMessageTimer: undefined,
     };
     this.#connections.set(id, connection);
     this.#byRemote.set(endpointKey(address, remote.port), connection);
     this.#armIdle(connection, this.#idleMs);
+    if (inbound) {
+      this.#inboundByIp.set(address, (this.#inboundByIp.get(address) ?? 0) + 1);
+      connection.firstMessageTimer = this.#clock.setTimeout(() => {
+        connection.firstMessageTimer = undefined;
+        this.stats.silentConnections++;
+        this.#drop(connection);
+      }, this.#firstMessageMs);
+    }
     socket.on('data', (chunk) => this.#data(connection, chunk));
     socket.on('error', () => this.#drop(connection));
     socket.on('close', () => this.#drop(connection));
@@ -184,6 +250,7 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
       if (this.#closed || !this.#connections.has(connection.id)) return;
       switch (item.kind) {
         case 'message':
+          this.#greeted(connection);
           this.emit('message', { data: item.raw, source: connection.remote, message: item.message });
           break;
         case 'invalid':
@@ -203,6 +270,13 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
     }
   }
 
+  /** The first complete message arrived: the connection has shown it speaks SIP. */
+  #greeted(connection: Connection): void {
+    if (connection.firstMessageTimer === undefined) return;
+    this.#clock.clearTimeout(connection.firstMessageTimer);
+    connection.firstMessageTimer = undefined;
+  }
+
   #armIdle(connection: Connection, ms: number): void {
     connection.idleTimer = this.#clock.setTimeout(() => {
       connection.idleTimer = undefined;
@@ -218,6 +292,13 @@ export class TcpTransport extends TypedEmitter<TransportEvents> implements Trans
     if (this.#byRemote.get(key) === connection) this.#byRemote.delete(key);
     if (connection.idleTimer !== undefined) this.#clock.clearTimeout(connection.idleTimer);
     connection.idleTimer = undefined;
+    this.#greeted(connection);
+    if (connection.inbound) {
+      const address = connection.remote.address;
+      const left = (this.#inboundByIp.get(address) ?? 1) - 1;
+      if (left > 0) this.#inboundByIp.set(address, left);
+      else this.#inboundByIp.delete(address);
+    }
     connection.socket.destroy();
   }
 }

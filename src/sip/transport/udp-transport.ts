@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { ClosedError, TypedEmitter } from '../../lib/index.ts';
+import { ClosedError, TypedEmitter, silentLogger } from '../../lib/index.ts';
+import type { Logger } from '../../lib/index.ts';
 import type { Endpoint } from '../message/index.ts';
 import { TransportError } from './transport.ts';
 import type { LocalAddress, Transport, TransportEvents } from './transport.ts';
@@ -14,6 +15,27 @@ export interface UdpTransportOptions {
   readonly port?: number;
   /** Datagrams larger than this are dropped on receipt and refused on send; default 65507. */
   readonly maxMessageSize?: number;
+  /**
+   * Kernel receive and send buffer asked for (SO_RCVBUF, SO_SNDBUF), in bytes; default
+   * {@link DEFAULT_UDP_BUFFER_BYTES}; 0 keeps the kernel's default. The kernel caps it (Linux:
+   * `net.core.rmem_max` / `wmem_max`); a smaller buffer than asked is logged at info, not an error.
+   */
+  readonly bufferBytes?: number;
+  /** Where the buffer sizes the kernel granted are reported. */
+  readonly logger?: Logger;
+}
+
+/**
+ * 4 MiB: about 4,000 queued datagrams of 1 KB (Linux charges each one's overhead too), enough to
+ * ride out a stall of a second at a few thousand requests/s instead of dropping them and inviting
+ * retransmission storms (the kernel default, ~208 KB, overflows within ~200 ms of backlog).
+ */
+export const DEFAULT_UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** The socket buffers a UDP transport has, as the kernel reports them. */
+export interface UdpBufferSizes {
+  readonly receive: number;
+  readonly send: number;
 }
 
 /**
@@ -53,6 +75,7 @@ export class UdpTransport extends TypedEmitter<TransportEvents> implements Trans
       socket.once('error', onError);
       socket.bind(options.port ?? 0, address, () => {
         socket.off('error', onError);
+        sizeBuffers(socket, options.bufferBytes ?? DEFAULT_UDP_BUFFER_BYTES, options.logger ?? silentLogger);
         resolve(new UdpTransport(socket, options.maxMessageSize ?? 65_507));
       });
     });
@@ -64,6 +87,12 @@ export class UdpTransport extends TypedEmitter<TransportEvents> implements Trans
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The socket's receive and send buffers as the kernel reports them (Linux doubles what was set). */
+  get bufferSizes(): UdpBufferSizes {
+    if (this.#closed) throw new ClosedError('UDP transport');
+    return { receive: this.#socket.getRecvBufferSize(), send: this.#socket.getSendBufferSize() };
   }
 
   send(data: Buffer, destination: Endpoint): Promise<void> {
@@ -84,5 +113,34 @@ export class UdpTransport extends TypedEmitter<TransportEvents> implements Trans
     this.#closed = true;
     this.#socket.close();
     this.removeAllListeners();
+  }
+}
+
+/**
+ * Asks for `bytes` of receive and send buffer on a bound socket. The kernel silently caps the size
+ * (or refuses it on some systems): whatever it grants is read back and logged when short.
+ */
+function sizeBuffers(socket: Socket, bytes: number, log: Logger): void {
+  if (bytes <= 0) return;
+  const sizes: [string, (n: number) => void, () => number][] = [
+    ['receive', (n) => socket.setRecvBufferSize(n), () => socket.getRecvBufferSize()],
+    ['send', (n) => socket.setSendBufferSize(n), () => socket.getSendBufferSize()],
+  ];
+  for (const [which, set, get] of sizes) {
+    let refused: unknown;
+    try {
+      set(bytes);
+    } catch (error) {
+      refused = error;
+    }
+    const reported = get();
+    // Linux reports twice the size it granted (it counts its bookkeeping overhead, socket(7)).
+    const granted = process.platform === 'linux' ? Math.floor(reported / 2) : reported;
+    if (granted < bytes) {
+      log.info(
+        { buffer: which, asked: bytes, granted, ...(refused === undefined ? {} : { err: refused }) },
+        `SIP UDP ${which} buffer is smaller than asked (raise net.core.${which === 'receive' ? 'rmem_max' : 'wmem_max'})`,
+      );
+    }
   }
 }
