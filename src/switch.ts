@@ -13,7 +13,7 @@ import { parkedCallRoutes } from './api/index.ts';
 import { coreChannelActions, recordingRoutes, reqValue, type ChannelAction, type RouteSpec } from './api/index.ts';
 import type { Bus } from './bus/index.ts';
 import type { Config } from './config/index.ts';
-import { DocumentService, EndpointDirectory, MEDIA_ATTACHMENT } from './documents/index.ts';
+import { DocumentService, EndpointDirectory, LOOKUP_TTL_MS, MEDIA_ATTACHMENT } from './documents/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
 import { MediaEngine } from './media/index.ts';
 import { MemoryRegistrationStore, Registrar, SipAuthenticator, type RegistrationStore } from './registrar/index.ts';
@@ -57,7 +57,11 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     clock,
     logger,
   });
-  const endpoints = new EndpointDirectory(deps.store);
+  // REGISTER/INVITE lookups are cached and invalidated by the store's change events; with a shared
+  // PostgreSQL, other processes' writes arrive only by expiry (docs/architecture.md § Lookup cache).
+  const endpoints = new EndpointDirectory(deps.store, {
+    cache: { clock, ttlMs: config.databaseUrl !== undefined ? LOOKUP_TTL_MS.sharedDatabase : LOOKUP_TTL_MS.singleWriter },
+  });
   const registrations = new MemoryRegistrationStore({ clock, logger });
   // MD5 is offered first: many deployed phones (and SIPp) read only the first challenge and know
   // only MD5 (RFC 8760 §2.4 lets the server order them). SHA-256 stays available to clients that pick it.
@@ -97,6 +101,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     return 'callflow initiated';
   });
   const closers: (() => Promise<void> | void)[] = [];
+  closers.push(() => endpoints.close());
 
   // ── features: each feature wires itself here, one block each (hooks, modules, routes, closers) ──
   // recording (issue 4 item 7): stereo WAV of a bridged call → call_recording doc; GET/DELETE /recordings

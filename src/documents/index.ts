@@ -12,4 +12,6 @@ export { LoginService, type AccountLocator } from './login-service.ts';
 export * from './kinds/index.ts';
 export { MediaLibrary, UnsupportedAudio, MEDIA_ATTACHMENT } from './media-library.ts';
 export { createAccountWithAdmin, type NewAccountRequest } from './bootstrap.ts';
-export { EndpointDirectory, sipCredentials, type DeviceEntry } from './endpoint-directory.ts';
+export { EndpointDirectory, sipCredentials, type DeviceEntry, type EndpointCacheOptions } from './endpoint-directory.ts';
+export { LookupCache, LOOKUP_TTL_MS, LOOKUP_MAX_ENTRIES, type LookupCacheOptions, type LookupCacheStats } from './lookup-cache.ts';
+export { LookupScope, scopesOfChange } from './lookup-scopes.ts';
