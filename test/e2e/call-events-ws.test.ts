@@ -1,52 +1,21 @@
 // Live call events over the app's Blackhole WebSocket server, from real SIPp calls (issue 5).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { eventually } from '../support/wait.ts';
+import { WsClient, type Json } from '../support/ws-client.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here');
-const pglite = backends()[0];
-
-type Frame = Record<string, unknown>;
-
-/** A monster-ui-like client: one binding per subscribe, waits for each reply. */
-class Client {
-  readonly frames: Frame[] = [];
-  readonly ws: WebSocket;
-  #n = 0;
-  constructor(port: number) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-    this.ws.on('message', (raw) => this.frames.push(JSON.parse(String(raw)) as Frame));
-  }
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-  }
-  async subscribe(token: string, accountId: string, binding: string): Promise<Frame> {
-    const id = `req-${++this.#n}`;
-    this.ws.send(JSON.stringify({ action: 'subscribe', auth_token: token, request_id: id, data: { account_id: accountId, binding } }));
-    await eventually(() => this.frames.some((f) => f['request_id'] === id), 3000);
-    return this.frames.find((f) => f['request_id'] === id) ?? {};
-  }
-  events(): Frame[] {
-    return this.frames.filter((f) => f['action'] === 'event');
-  }
-  close(): void {
-    this.ws.close();
-  }
-}
+const skip = sippSkip();
 
 describe('call events over websockets from live SIPp calls', { skip }, () => {
   let h: Harness;
   let p: Phones;
   let other: TestAccount;
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite());
     p = await provision(h, 'WsCo', { devices: [{ username: 'alice' }, { username: 'bob' }], callflows: [{ number: '2001', device: 'bob' }] });
     other = await h.account('Nosy');
@@ -57,10 +26,7 @@ describe('call events over websockets from live SIPp calls', { skip }, () => {
   });
 
   test('subscribers of call.CHANNEL_CREATE.* and call.*.* see both legs in order; another account sees nothing', async () => {
-    const creates = new Client(h.app.wsPort);
-    const all = new Client(h.app.wsPort);
-    const nosy = new Client(h.app.wsPort);
-    await Promise.all([creates.opened(), all.opened(), nosy.opened()]);
+    const [creates, all, nosy] = await Promise.all([WsClient.connect(h.app.wsPort), WsClient.connect(h.app.wsPort), WsClient.connect(h.app.wsPort)]);
     try {
       const r1 = await creates.subscribe(p.account.token, p.account.accountId, 'call.CHANNEL_CREATE.*');
       assert.equal(r1['status'], 'success', JSON.stringify(r1));
@@ -86,10 +52,10 @@ describe('call events over websockets from live SIPp calls', { skip }, () => {
       }
       const byCall = new Map<string, string[]>();
       for (const e of all.events()) {
-        const data = e['data'] as Frame;
+        const data = e['data'] as Json;
         const id = String(data['call_id']);
         byCall.set(id, [...(byCall.get(id) ?? []), String(e['name'])]);
-        assert.equal((data['custom_channel_vars'] as Frame)['account_id'], p.account.accountId);
+        assert.equal((data['custom_channel_vars'] as Json)['account_id'], p.account.accountId);
       }
       assert.equal(byCall.size, 2);
       for (const [id, names] of byCall) {
@@ -97,25 +63,22 @@ describe('call events over websockets from live SIPp calls', { skip }, () => {
       }
       assert.deepEqual(nosy.events(), [], 'no event of another account');
     } finally {
-      creates.close();
-      all.close();
-      nosy.close();
+      await Promise.all([creates.close(), all.close(), nosy.close()]);
     }
   });
 
   test('the account websockets listing shows a subscribed socket', async () => {
-    const c = new Client(h.app.wsPort);
-    await c.opened();
+    const c = await WsClient.connect(h.app.wsPort);
     try {
       await c.subscribe(p.account.token, p.account.accountId, 'object.doc_created.user');
       const res = await p.account.client.get(`/v2/accounts/${p.account.accountId}/websockets`);
       assert.equal(res.status, 200, res.text);
-      const sessions = res.body['data'] as Frame[];
+      const sessions = res.body['data'] as Json[];
       assert.ok(sessions.some((s) => (s['bindings'] as string[]).includes('object.doc_created.user')));
       const pub = await h.client.get('/v2/websockets');
-      assert.ok(Array.isArray((pub.body['data'] as Frame)['call']));
+      assert.ok(Array.isArray((pub.body['data'] as Json)['call']));
     } finally {
-      c.close();
+      await c.close();
     }
   });
 });

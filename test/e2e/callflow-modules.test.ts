@@ -1,14 +1,16 @@
 // Callflow modules ring_group, play and park through the whole switch, with SIPp phones (issue 4).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { settled } from '../support/live-channels.ts';
+import { eventually } from '../support/wait.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 /** A mono 16-bit 8 kHz WAV of a 440 Hz tone. */
 function toneWav(ms: number): Buffer {
@@ -58,13 +60,8 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     }
   };
   const named = (name: string): BusMessage[] => events.filter((e) => e.payload['event_name'] === name);
-  const settled = async (): Promise<void> => {
-    await eventually(() => h.app.switch.channels.size === 0, 5000);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0, 5000);
-  };
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Modules', {
       users: ['carol'],
@@ -120,7 +117,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     assert.equal(c.exitCode, 0, explainSipp(c));
     assert.match(c.logs, /Call completed elsewhere|cause=200/i);
     assert.ok((alice.rtp?.received ?? 0) > 20 && (b.rtp?.received ?? 0) > 20, 'RTP both ways');
-    await settled();
+    await settled(h, 5000, 5000);
     const created = named('CHANNEL_CREATE').filter((e) => e.payload['call_direction'] === 'outbound');
     assert.deepEqual(created.map((e) => e.payload['callee_id_number']).sort(), ['bob', 'carol1'], 'the caller itself is not rung');
     const at = (who: string) => Number(created.find((e) => e.payload['callee_id_number'] === who)?.payload['channel_created_time']);
@@ -135,7 +132,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     const alice = await call(p, 'alice', '3002', 'uac-call.xml', { vars: { hold_ms: 1000 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     for (const r of await Promise.all([dave.done, erin.done, bob.done])) assert.equal(r.exitCode, 0, explainSipp(r));
-    await settled();
+    await settled(h, 5000, 5000);
     const order = named('CHANNEL_CREATE').filter((e) => e.payload['call_direction'] === 'outbound').map((e) => e.payload['callee_id_number']);
     assert.deepEqual(order, ['dave', 'erin', 'bob']);
     const erinEnd = named('CHANNEL_DESTROY').find((e) => e.payload['callee_id_number'] === 'erin');
@@ -151,7 +148,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.ok(Date.now() - started < 8000, 'erin gave up after her own 1 s, not the group 10 s');
     for (const r of await Promise.all([dave.done, erin.done])) assert.equal(r.exitCode, 0, explainSipp(r));
-    await settled();
+    await settled(h, 5000, 5000);
     const erinEnd = named('CHANNEL_DESTROY').find((e) => e.payload['callee_id_number'] === 'erin');
     assert.equal(erinEnd?.payload['hangup_cause'], 'NO_ANSWER');
   });
@@ -162,7 +159,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     // 1.5 s of WAV then 0.5 s of tone, 20 ms packets.
     assert.ok((alice.rtp?.received ?? 0) >= 80, `alice heard ${alice.rtp?.received} packets`);
-    await settled();
+    await settled(h, 5000, 5000);
     assert.deepEqual(
       events.map((e) => e.payload['event_name']).filter((n) => n !== 'DTMF'),
       ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_DESTROY'],
@@ -189,7 +186,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     assert.equal(frank.exitCode, 0, explainSipp(frank));
     assert.ok((frank.rtp?.received ?? 0) > 20, `frank heard ${frank.rtp?.received} packets of alice`);
     assert.ok((alice.rtp?.received ?? 0) > 50, 'alice heard music, then frank');
-    await settled();
+    await settled(h, 5000, 5000);
     assert.deepEqual(await slots(), {});
 
     const parked = named('PARK_PARKED');
@@ -214,7 +211,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     const alice = await call(p, 'alice', '*4', 'uac-call.xml', { vars: { hold_ms: 1500 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.ok((alice.rtp?.received ?? 0) > 20, `alice heard ${alice.rtp?.received} packets of music`);
-    await settled();
+    await settled(h, 5000, 5000);
     assert.deepEqual(await slots(), {});
     assert.deepEqual(
       events.map((e) => e.payload['event_name']).filter((n) => String(n).startsWith('PARK_')),
@@ -224,7 +221,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
 
     const frank = await call(p, 'frank', '*31', 'uac-expect-failure.xml', { vars: { expected_code: 480 } });
     assert.equal(frank.exitCode, 0, explainSipp(frank));
-    await settled();
+    await settled(h, 5000, 5000);
   });
 
   test('park: a call parked on behalf of another device (Referred-By) rings that device back after the ring-back timeout', async () => {
@@ -239,7 +236,7 @@ describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, (
     const b = await bob.done;
     assert.equal(b.exitCode, 0, explainSipp(b));
     assert.ok((b.rtp?.received ?? 0) > 20, `bob heard ${b.rtp?.received} packets of alice`);
-    await settled();
+    await settled(h, 5000, 5000);
     const callId = String(slot['call_id']);
     const retrieved = named('PARK_RETRIEVED');
     assert.equal(retrieved.length, 1);

@@ -1,14 +1,15 @@
 // Real SIP calls through the switch, with SIPp as both phones (issue 3).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { settled } from '../support/live-channels.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
   let h: Harness;
@@ -16,7 +17,6 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
   const events: BusMessage[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Acme', {
       users: ['carol'],
@@ -35,11 +35,6 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     await h?.close();
   });
 
-  const settled = async () => {
-    await eventually(() => h.app.switch.channels.size === 0);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0);
-  };
-
   test('a phone registers with digest; a wrong password is refused', async () => {
     const ok = await register(p, 'alice');
     assert.equal(ok.exitCode, 0, explainSipp(ok));
@@ -57,7 +52,7 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     assert.equal(bobResult.exitCode, 0, explainSipp(bobResult));
     assert.ok((alice.rtp?.received ?? 0) > 20, `alice heard ${alice.rtp?.received} packets`);
     assert.ok((bobResult.rtp?.received ?? 0) > 20, `bob heard ${bobResult.rtp?.received} packets`);
-    await settled();
+    await settled(h);
     const names = events.map((e) => `${String(e.payload['call_direction'])}:${String(e.payload['event_name'])}`);
     for (const dir of ['inbound', 'outbound']) {
       const mine = names.filter((n) => n.startsWith(dir)).map((n) => n.split(':')[1]);
@@ -73,7 +68,7 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     const alice = await call(p, 'alice', '2001', 'uac-call-wait-bye.xml');
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await bob.done).exitCode, 0);
-    await settled();
+    await settled(h);
   });
 
   test('the caller cancels while the callee rings: both get their CANCEL/487', async () => {
@@ -82,7 +77,7 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     const b = await bob.done;
     assert.equal(b.exitCode, 0, explainSipp(b));
-    await settled();
+    await settled(h);
   });
 
   test('a busy callee gives the caller 486', async () => {
@@ -90,7 +85,7 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     const alice = await call(p, 'alice', '2001', 'uac-expect-failure.xml', { vars: { expected_code: 486 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await bob.done).exitCode, 0);
-    await settled();
+    await settled(h);
   });
 
   test('no answer within the callflow timeout gives the caller 480 and the callee a CANCEL', async () => {
@@ -98,7 +93,7 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     const alice = await call(p, 'alice', '2003', 'uac-expect-failure.xml', { vars: { expected_code: 480 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await dave.done).exitCode, 0);
-    await settled();
+    await settled(h);
   });
 
   test("a user's two devices ring together: the first answer wins, the other gets CANCEL", async () => {
@@ -110,13 +105,13 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     assert.equal(r1.exitCode, 0, explainSipp(r1));
     assert.equal(r2.exitCode, 0, explainSipp(r2));
     assert.match(r2.logs, /Call completed elsewhere|cause=200/i);
-    await settled();
+    await settled(h);
   });
 
   test('an unknown number is a 404', async () => {
     const alice = await call(p, 'alice', '9999', 'uac-expect-failure.xml', { vars: { expected_code: 404 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
-    await settled();
+    await settled(h);
   });
 
   test('a call over TCP works end to end with RTP', async () => {
@@ -126,6 +121,6 @@ describe('SIP calls through the switch (SIPp phones)', { skip }, () => {
     const b = await bob.done;
     assert.equal(b.exitCode, 0, explainSipp(b));
     assert.ok((alice.rtp?.received ?? 0) > 10 && (b.rtp?.received ?? 0) > 10);
-    await settled();
+    await settled(h);
   });
 });

@@ -3,16 +3,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, runSipp, sippCanPlayPcap, sippSkipReason, startSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { explainSipp, runSipp, startSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
 import { freePort } from '../support/sipp-ports.ts';
-import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { settled } from '../support/live-channels.ts';
+import { eventually } from '../support/wait.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 import { SipRequest } from '../../src/sip/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 const US = '^\\+?1?(\\d{10})$';
 /** An event's custom channel vars (where KAZOO puts authorizing_id/type). */
@@ -25,7 +27,6 @@ describe('carriers: outbound through account resources, inbound from gateways (S
   const events: BusMessage[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Acme', {
       devices: [{ username: 'alice' }, { username: 'bob' }],
@@ -51,11 +52,6 @@ describe('carriers: outbound through account resources, inbound from gateways (S
     await h?.close();
   });
 
-  const settled = async () => {
-    await eventually(() => h.app.switch.channels.size === 0);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0);
-  };
-
   /** True once the switch trusts 127.0.0.1:port as a carrier gateway (the resource index caught up). */
   const trusted = async (port: number): Promise<boolean> => {
     const probe = new SipRequest('INVITE', 'sip:probe@127.0.0.1');
@@ -63,26 +59,18 @@ describe('carriers: outbound through account resources, inbound from gateways (S
     return (await h.app.switch.b2bua.features.trunk?.(probe)) !== undefined;
   };
 
-  const until = async (check: () => Promise<boolean>, ms = 3000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not reached in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-
   /** Creates a resource and waits until the switch knows its gateways. */
   const addResource = async (doc: Record<string, unknown> & { gateways: (Record<string, unknown> & { port: number })[] }): Promise<string> => {
     const res = await p.account.client.put(`/v2/accounts/${p.account.accountId}/resources`, doc);
     assert.equal(res.status, 201, res.text);
-    for (const gw of doc.gateways) await until(() => trusted(gw.port));
+    for (const gw of doc.gateways) await eventually(() => trusted(gw.port));
     return String((res.body['data'] as Record<string, unknown>)['id']);
   };
 
   const removeResource = async (id: string, ports: readonly number[]): Promise<void> => {
     const res = await p.account.client.delete(`/v2/accounts/${p.account.accountId}/resources/${id}`);
     assert.equal(res.status, 200, res.text);
-    for (const port of ports) await until(async () => !(await trusted(port)));
+    for (const port of ports) await eventually(async () => !(await trusted(port)));
   };
 
   const carrier = (scenario: string, vars: Record<string, string | number>): Promise<RunningSipp> =>
@@ -111,7 +99,7 @@ describe('carriers: outbound through account resources, inbound from gateways (S
       assert.match(answered.logs, /from= *"Acme Sales" <sip:\+15551230000@/);
       assert.ok((alice.rtp?.received ?? 0) > 20, `alice heard ${alice.rtp?.received} packets`);
       assert.ok((answered.rtp?.received ?? 0) > 20, `the carrier heard ${answered.rtp?.received} packets`);
-      await settled();
+      await settled(h);
       const outbound = events.filter((e) => e.payload['call_direction'] === 'outbound' && e.payload['event_name'] === 'CHANNEL_DESTROY');
       assert.deepEqual(
         outbound.map((e) => [ccv(e)['authorizing_type'], ccv(e)['authorizing_id'], e.payload['hangup_cause']]),
@@ -153,7 +141,7 @@ describe('carriers: outbound through account resources, inbound from gateways (S
       assert.match(answered.logs, /carrier-auth true/);
       assert.match(answered.logs, /from= *"Acme Inc" <sip:\+15553330000@/);
       assert.ok((bob.rtp?.received ?? 0) > 10 && (answered.rtp?.received ?? 0) > 10);
-      await settled();
+      await settled(h);
       const outbound = events.filter((e) => e.payload['call_direction'] === 'outbound' && e.payload['event_name'] === 'CHANNEL_DESTROY');
       assert.deepEqual(
         outbound.map((e) => e.payload['hangup_cause']),
@@ -177,7 +165,7 @@ describe('carriers: outbound through account resources, inbound from gateways (S
       assert.match(failed.logs, /carrier-invite ruri=sip:5550009999@/);
       const unknown = await call(p, 'alice', '4444', 'uac-expect-failure.xml', { vars: { expected_code: 404 } });
       assert.equal(unknown.exitCode, 0, explainSipp(unknown));
-      await settled();
+      await settled(h);
     } finally {
       await removeResource(id, [failing.localPort]);
     }
@@ -202,7 +190,7 @@ describe('carriers: outbound through account resources, inbound from gateways (S
       assert.equal(callee.exitCode, 0, explainSipp(callee));
       assert.ok((inbound.rtp?.received ?? 0) > 20, `the carrier heard ${inbound.rtp?.received} packets`);
       assert.ok((callee.rtp?.received ?? 0) > 20, `bob heard ${callee.rtp?.received} packets`);
-      await settled();
+      await settled(h);
       const create = events.find((e) => e.payload['call_direction'] === 'inbound' && e.payload['event_name'] === 'CHANNEL_CREATE');
       assert.ok(create !== undefined);
       assert.equal(ccv(create)['authorizing_type'], 'resource');
@@ -217,7 +205,7 @@ describe('carriers: outbound through account resources, inbound from gateways (S
         vars: { user: '+15557654321', domain: '127.0.0.1', ext: '5550008888', expected_code: 404 },
       });
       assert.equal(unknown.exitCode, 0, explainSipp(unknown));
-      await settled();
+      await settled(h);
     } finally {
       await removeResource(id, [port]);
     }

@@ -3,16 +3,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, RTP_PORT_OFFSET, sippCanPlayPcap, sippSkipReason, startSipp, stopAllSipp, type RunningSipp, type SippResult } from '../support/sipp.ts';
+import { assertSippOk, explainSipp, RTP_PORT_OFFSET, startSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
 import { freeMediaBase } from '../support/sipp-ports.ts';
-import { call, eventually, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { call, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { namesOf } from '../support/call-events.ts';
+import { settled, waitLeg } from '../support/live-channels.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
-import type { Channel } from '../../src/calls/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 /** Every RTP packet reaching a phone, with its arrival time and SSRC (who generated it). */
 class RtpLog {
@@ -56,7 +57,6 @@ describe('hold and music on hold (SIPp phones)', { skip }, () => {
   const events: (BusMessage & { at: number })[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Holdco', {
       devices: [{ username: 'alice' }, { username: 'bob' }],
@@ -88,18 +88,11 @@ describe('hold and music on hold (SIPp phones)', { skip }, () => {
     }
     throw new Error('no free media port block for bob');
   };
-  const ok = (r: SippResult) => assert.equal(r.exitCode, 0, explainSipp(r));
   const eventAt = (name: string): number => {
     const e = events.find((m) => m.payload['event_name'] === name);
     assert.ok(e, `${name} published`);
     return e.at;
   };
-  const settled = async () => {
-    await eventually(() => h.app.switch.channels.size === 0, 5000);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0, 3000);
-  };
-  const namesOf = (uuid: string): string[] => events.filter((e) => e.payload['call_id'] === uuid && e.payload['event_name'] !== 'DTMF').map((e) => String(e.payload['event_name']));
-  const aliceLeg = (): Channel | undefined => h.app.switch.channels.all().find((c) => c.profile.username === 'alice' && c.otherLeg !== undefined);
 
   /**
    * While held (between the events, with a margin), the held party hears only music: packets
@@ -126,16 +119,16 @@ describe('hold and music on hold (SIPp phones)', { skip }, () => {
       try {
         const alice = await call(p, 'alice', '2001', 'hold-uac-reinvite.xml', { vars: { ...form.vars, talk_ms: 1500, held_ms: 2000 } });
         const b = await bob.done;
-        ok(alice);
-        ok(b);
+        assertSippOk(alice);
+        assertSippOk(b);
         assert.match(alice.logs, /hold answer recvonly/);
         assert.match(alice.logs, /resume answer sendrecv/);
         assertMusicOnly(log, eventAt('CHANNEL_HOLD'), eventAt('CHANNEL_UNHOLD'));
-        await settled();
+        await settled(h, 5000);
         const hold = events.find((e) => e.payload['event_name'] === 'CHANNEL_HOLD');
         const holder = String(hold?.payload['call_id']);
         assert.equal(hold?.payload['call_direction'], 'inbound', 'the holder is alice');
-        assert.deepEqual(namesOf(holder), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_DESTROY']);
+        assert.deepEqual(namesOf(events, holder), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_DESTROY']);
       } finally {
         await log.close();
       }
@@ -147,9 +140,7 @@ describe('hold and music on hold (SIPp phones)', { skip }, () => {
     const { bob, log } = await bobPhone('hold-uas-reinvite.xml');
     try {
       const alice = call(p, 'alice', '2001', 'uac-call.xml', { vars: { hold_ms: 5500 } });
-      await eventually(() => aliceLeg() !== undefined, 8000);
-      const leg = aliceLeg();
-      assert.ok(leg);
+      const leg = await waitLeg(h, 'alice', { bridged: true }, 8000);
       await new Promise((r) => setTimeout(r, 800));
       await h.app.switch.b2bua.control.hold(leg);
       assert.equal(leg.onHold, true);
@@ -157,13 +148,13 @@ describe('hold and music on hold (SIPp phones)', { skip }, () => {
       await h.app.switch.b2bua.control.unhold(leg);
       assert.equal(leg.onHold, false);
       const [a, b] = await Promise.all([alice, bob.done]);
-      ok(a);
-      ok(b);
+      assertSippOk(a);
+      assertSippOk(b);
       assert.match(b.logs, /hold offer sendonly/);
       assert.match(b.logs, /resume offer sendrecv/);
       assertMusicOnly(log, eventAt('CHANNEL_HOLD'), eventAt('CHANNEL_UNHOLD'));
-      await settled();
-      assert.deepEqual(namesOf(leg.uuid), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_DESTROY']);
+      await settled(h, 5000);
+      assert.deepEqual(namesOf(events, leg.uuid), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'CHANNEL_DESTROY']);
     } finally {
       await log.close();
     }

@@ -2,14 +2,15 @@
 // is hung up by the switch (MEDIA_TIMEOUT, BYE both ways); a caller that holds may stay silent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { settled } from '../support/live-channels.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 describe('media inactivity timeout (SIPp phones, SWITCHBOARD_RTP_TIMEOUT_SECONDS=2)', { skip, timeout: 90_000 }, () => {
   let h: Harness;
@@ -17,7 +18,6 @@ describe('media inactivity timeout (SIPp phones, SWITCHBOARD_RTP_TIMEOUT_SECONDS
   const events: (BusMessage & { at: number })[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_RTP_TIMEOUT_SECONDS: '2', SWITCHBOARD_RTP_HOLD_TIMEOUT_SECONDS: '3600' } });
     p = await provision(h, 'Quietco', {
       devices: [{ username: 'alice' }, { username: 'bob' }],
@@ -31,9 +31,8 @@ describe('media inactivity timeout (SIPp phones, SWITCHBOARD_RTP_TIMEOUT_SECONDS
     await h?.close();
   });
 
-  const settled = async (): Promise<void> => {
-    await eventually(() => h.app.switch.channels.size === 0, 5000);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0, 3000);
+  const settledAndUnlisted = async (): Promise<void> => {
+    await settled(h, 5000);
     const listed = await p.account.client.get(`/v2/accounts/${p.account.accountId}/channels`);
     assert.equal(listed.status, 200, listed.text);
     assert.deepEqual(listed.body['data'], [], 'GET channels lists nothing');
@@ -50,7 +49,7 @@ describe('media inactivity timeout (SIPp phones, SWITCHBOARD_RTP_TIMEOUT_SECONDS
     assert.match(alice.logs, /bye from the switch/);
     assert.equal(bobResult.exitCode, 0, explainSipp(bobResult));
     assert.ok((alice.rtp?.received ?? 0) > 10, `alice heard bob until the end: ${alice.rtp?.received} packets`);
-    await settled();
+    await settledAndUnlisted();
 
     const answer = named('CHANNEL_ANSWER', 'inbound');
     const aliceEnd = named('CHANNEL_DESTROY', 'inbound');
@@ -72,7 +71,7 @@ describe('media inactivity timeout (SIPp phones, SWITCHBOARD_RTP_TIMEOUT_SECONDS
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.match(alice.logs, /hold answer inactive/);
     assert.equal(bobResult.exitCode, 0, explainSipp(bobResult));
-    await settled();
+    await settledAndUnlisted();
     const aliceEnd = named('CHANNEL_DESTROY', 'inbound');
     assert.equal(aliceEnd?.payload['hangup_cause'], 'NORMAL_CLEARING');
     assert.equal(named('CHANNEL_DESTROY', 'outbound')?.payload['hangup_cause'], 'NORMAL_CLEARING');

@@ -2,15 +2,17 @@
 // second one through the account's callflows (what click-to-call builds on).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { namesOf } from '../support/call-events.ts';
+import { settled } from '../support/live-channels.ts';
 import { Originator, type OriginateRequest } from '../../src/calls/index.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 describe('originate through the switch (SIPp phones)', { skip }, () => {
   let h: Harness;
@@ -19,7 +21,6 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
   const events: BusMessage[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Orig', {
       devices: [{ username: 'alice' }, { username: 'bob' }, { username: 'dave' }],
@@ -35,10 +36,6 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     await h?.close();
   });
 
-  const settled = async (): Promise<void> => {
-    await eventually(() => h.app.switch.channels.size === 0, 5000);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0);
-  };
   const request = (over: Partial<OriginateRequest>): OriginateRequest => ({
     accountId: p.account.accountId,
     endpoint: { type: 'device', id: p.devices.get('alice') ?? '' },
@@ -46,8 +43,6 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     timeoutMs: 10_000,
     ...over,
   });
-  const namesOf = (uuid: string): string[] =>
-    events.filter((e) => e.payload['call_id'] === uuid).map((e) => String(e.payload['event_name'])).filter((n) => n !== 'DTMF');
 
   test('connect: the first phone answers and hears ringback, the second answers, RTP flows between them', async () => {
     events.length = 0;
@@ -91,10 +86,10 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     assert.ok((a.rtp?.received ?? 0) > ringbackHeard + 20, `alice heard ${a.rtp?.received} packets, ${ringbackHeard} of them ringback`);
     assert.match(a.messages ?? '', /X-Campaign: spring/);
     assert.match(a.messages ?? '', /From: "Click to call" <sip:2001@/);
-    await settled();
+    await settled(h, 5000);
 
     for (const leg of [first, second]) {
-      assert.deepEqual(namesOf(leg.uuid), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY'], leg.uuid);
+      assert.deepEqual(namesOf(events, leg.uuid), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY'], leg.uuid);
     }
     const create = events.find((e) => e.payload['call_id'] === first.uuid && e.payload['event_name'] === 'CHANNEL_CREATE');
     assert.equal((create?.payload['custom_channel_vars'] as Record<string, unknown>)['campaign'], 'spring');
@@ -110,7 +105,7 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     assert.ok(Date.now() - started < 5000);
     const d = await dave.done;
     assert.equal(d.exitCode, 0, explainSipp(d));
-    await settled();
+    await settled(h, 5000);
   });
 
   test('a busy second party fails the connect with USER_BUSY and hangs up the first leg', async () => {
@@ -123,7 +118,7 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     const [a, b] = await Promise.all([alice.done, bob.done]);
     assert.equal(a.exitCode, 0, explainSipp(a));
     assert.equal(b.exitCode, 0, explainSipp(b));
-    await settled();
+    await settled(h, 5000);
   });
 
   test('play: the answered phone hears a tone, then the switch hangs up', async () => {
@@ -134,7 +129,7 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     const a = await alice.done;
     assert.equal(a.exitCode, 0, explainSipp(a));
     assert.ok((a.rtp?.received ?? 0) > 10, `alice heard ${a.rtp?.received} packets`);
-    await settled();
+    await settled(h, 5000);
   });
 
   test('an unknown number or device is UNALLOCATED_NUMBER; a malformed request throws', async () => {
@@ -144,6 +139,6 @@ describe('originate through the switch (SIPp phones)', { skip }, () => {
     assert.equal(byDevice.result === 'error' ? byDevice.cause : byDevice.result, 'UNALLOCATED_NUMBER');
     assert.throws(() => originator.originate(request({ customSipHeaders: { Via: 'x' } })), /cannot be set/);
     assert.throws(() => originator.originate(request({ action: { kind: 'flow', flow: { module: 'no_such_module' } } })), /not available/);
-    await settled();
+    await settled(h, 5000);
   });
 });

@@ -6,13 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import wavefile from 'wavefile';
 import type { BusMessage } from '../../src/bus/index.ts';
 import type { Bridge } from '../../src/calls/index.ts';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { eventually } from '../support/wait.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 type Item = Record<string, unknown>;
 
@@ -39,7 +40,6 @@ describe('call recording (SIPp phones)', { skip }, () => {
   const created: BusMessage[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'RecCo', {
       devices: [{ username: 'alice' }, { username: 'bob' }],

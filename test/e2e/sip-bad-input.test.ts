@@ -3,9 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { backends } from '../support/backends.ts';
-import { startHarness, type Harness } from '../support/api-harness.ts';
-import { eventually, PASSWORD, provision, type Phones } from '../support/switch-fixture.ts';
+import type { Harness } from '../support/api-harness.ts';
+import { settled } from '../support/live-channels.ts';
 import {
   ackFor,
   answers,
@@ -15,129 +14,34 @@ import {
   headerNames,
   isFinal,
   proxyAuthorization,
-  RawTcpPeer,
-  RawUdpPeer,
   sdpOffer,
   sipRequest,
   type BuiltRequest,
-  type RawPeerType,
+  type RawTcpPeer,
+  type RawUdpPeer,
   type RequestSpec,
 } from '../support/raw-sip.ts';
+import { RawSipBench } from '../support/raw-sip-bench.ts';
+import { PASSWORD, type Phones } from '../support/switch-fixture.ts';
+import { eventually, withTimeout } from '../support/wait.ts';
 import { DigestClient, type SipRequest, type SipResponse } from '../../src/sip/index.ts';
-import { FakeClock, type Clock } from '../../src/lib/index.ts';
+import { FakeClock } from '../../src/lib/index.ts';
 
-const pglite = backends()[0];
 /** How long "no answer" is waited for. */
 const SILENCE_MS = 400;
 
-/** A running switch with one provisioned account, and the raw sockets tests opened on it. */
-class Bench {
-  readonly h: Harness;
-  readonly p: Phones;
-  readonly #peers: RawPeerType[] = [];
-
-  private constructor(h: Harness, p: Phones) {
-    this.h = h;
-    this.p = p;
-  }
-
-  /** Devices alice, bob, carol, flooder and nobody (never registered); 2001 rings nobody, 2002 carol. */
-  static async start(name: string, clock?: Clock): Promise<Bench> {
-    if (pglite === undefined) throw new Error('no backend');
-    const h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' }, ...(clock !== undefined ? { clock } : {}) });
-    try {
-      const p = await provision(h, name, {
-        devices: [{ username: 'alice' }, { username: 'bob' }, { username: 'carol' }, { username: 'flooder' }, { username: 'nobody' }],
-        callflows: [
-          { number: '2001', device: 'nobody' },
-          { number: '2002', device: 'carol' },
-        ],
-      });
-      return new Bench(h, p);
-    } catch (error) {
-      await h.close();
-      throw error;
-    }
-  }
-
-  async udp(): Promise<RawUdpPeer> {
-    const peer = await RawUdpPeer.open(this.h.app.sipPort);
-    this.#peers.push(peer);
-    return peer;
-  }
-
-  async tcp(): Promise<RawTcpPeer> {
-    const peer = await RawTcpPeer.open(this.h.app.sipPort);
-    this.#peers.push(peer);
-    return peer;
-  }
-
-  /** The switch still answers an OPTIONS from a fresh socket with 200. */
-  async stillAnswers(): Promise<void> {
-    const peer = await this.udp();
-    const options = sipRequest({ method: 'OPTIONS' }, peer.local);
-    const res = await peer.final(options, 'OPTIONS');
-    assert.equal(res?.status, 200, 'OPTIONS after bad input');
-    await peer.close();
-  }
-
-  /** An INVITE (alice by default) to `ext` in the account's realm, with an SDP offer. */
-  invite(peer: RawPeerType, ext: string, extra: Partial<RequestSpec> = {}): BuiltRequest {
-    const { headers = [], ...rest } = extra;
-    return sipRequest(
-      { method: 'INVITE', user: 'alice', toUser: ext, domain: this.p.realm, body: sdpOffer(), ...rest, headers: [['Content-Type', 'application/sdp'], ...headers] },
-      peer.local,
-    );
-  }
-
-  /** A challenge for `user`, then an INVITE to `ext` carrying its answer (not sent yet). */
-  async authenticated(peer: RawPeerType, user: string, ext: string, extra: Partial<RequestSpec> = {}): Promise<{ request: BuiltRequest; client: DigestClient; challenge: SipResponse }> {
-    const uri = `sip:${ext}@${this.p.realm}`;
-    const challenge = await peer.final(this.invite(peer, ext, { user }), 'INVITE', 4000, uri);
-    assert.ok(challenge?.status === 407, `challenge for ${user}: ${challenge?.status}`);
-    const client = new DigestClient();
-    const auth = proxyAuthorization(client, challenge, 'INVITE', uri, user, PASSWORD);
-    const request = this.invite(peer, ext, { user, ...extra, headers: [['Proxy-Authorization', auth], ...(extra.headers ?? [])] });
-    return { request, client, challenge };
-  }
-
-  /** A raw UDP phone registered as `user` (digest, RFC 3261 §10.2), ready to receive the switch's INVITEs. */
-  async registeredPhone(user: string): Promise<RawUdpPeer> {
-    const peer = await this.udp();
-    const uri = `sip:${this.p.realm}`;
-    const spec: RequestSpec = { method: 'REGISTER', uri, user, toUser: user, domain: this.p.realm, headers: [['Expires', '300']] };
-    const challenge = await peer.final(sipRequest(spec, peer.local), 'REGISTER');
-    assert.ok(challenge?.status === 401, `REGISTER challenge: ${challenge?.status}`);
-    const auth = new DigestClient().respond({ method: 'REGISTER', uri, challengeHeader: challenge.headers.getAll('WWW-Authenticate'), username: user, password: PASSWORD });
-    const ok = await peer.final(sipRequest({ ...spec, cseq: 2, headers: [...(spec.headers ?? []), ['Authorization', auth]] }, peer.local), 'REGISTER');
-    assert.equal(ok?.status, 200, 'REGISTER');
-    return peer;
-  }
-
-  /** Waits until no channel and no media endpoint is left. */
-  async drained(ms = 5000): Promise<void> {
-    await eventually(() => this.h.app.switch.channels.size === 0, ms);
-    await eventually(() => this.h.app.switch.engine.stats().endpoints === 0, ms);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.#peers.map((peer) => peer.close()));
-    await this.h.close();
-  }
-}
-
 describe('the switch against bad SIP input (raw sockets)', { timeout: 120_000 }, () => {
-  let b: Bench;
+  let b: RawSipBench;
   let h: Harness;
   let p: Phones;
   const udp = (): Promise<RawUdpPeer> => b.udp();
   const tcp = (): Promise<RawTcpPeer> => b.tcp();
   const stillAnswers = (): Promise<void> => b.stillAnswers();
-  const invite: Bench['invite'] = (...args) => b.invite(...args);
-  const authenticated: Bench['authenticated'] = (...args) => b.authenticated(...args);
+  const invite: RawSipBench['invite'] = (...args) => b.invite(...args);
+  const authenticated: RawSipBench['authenticated'] = (...args) => b.authenticated(...args);
 
   before(async () => {
-    b = await Bench.start('Hardening');
+    b = await RawSipBench.start('Hardening');
     ({ h, p } = b);
   });
 
@@ -307,8 +211,7 @@ describe('the switch against bad SIP input (raw sockets)', { timeout: 120_000 },
     const { request } = await authenticated(peer, 'bob', '2001', { body: 'this is not SDP\r\n' });
     const res = await peer.final(request, 'INVITE', 3000, `sip:2001@${p.realm}`);
     assert.ok(res?.status === 400 || res?.status === 488, `status ${res?.status}`);
-    await eventually(() => h.app.switch.channels.size === 0);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0);
+    await settled(h);
   });
 
   test('an authenticated INVITE to a number with an escaped NUL (%00) is a 404, not a 500', { timeout: 20_000 }, async () => {
@@ -458,15 +361,15 @@ describe('the switch against bad SIP input (raw sockets)', { timeout: 120_000 },
 });
 
 describe('an INVITE flood from one source (switch on a frozen clock, so its flood guard never refills)', { timeout: 120_000 }, () => {
-  let b: Bench;
+  let b: RawSipBench;
   let h: Harness;
   let flood: { sent: number; finals: number; trying: number; hanging: number; summary: string } | undefined;
   const udp = (): Promise<RawUdpPeer> => b.udp();
   const stillAnswers = (): Promise<void> => b.stillAnswers();
-  const invite: Bench['invite'] = (...args) => b.invite(...args);
+  const invite: RawSipBench['invite'] = (...args) => b.invite(...args);
 
   before(async () => {
-    b = await Bench.start('Flooded', new FakeClock(Date.now()));
+    b = await RawSipBench.start('Flooded', new FakeClock(Date.now()));
     ({ h } = b);
   });
 
@@ -533,15 +436,3 @@ describe('an INVITE flood from one source (switch on a frozen clock, so its floo
     assert.equal(flood.hanging, 0, `${flood.hanging} of ${flood.sent} INVITEs got 100 Trying and nothing else (${flood.summary})`);
   });
 });
-
-async function withTimeout(promise: Promise<void>, ms: number, message: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

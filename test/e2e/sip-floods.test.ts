@@ -5,15 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp } from '../support/sipp.ts';
-import { call, eventually, phone, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, register, type Phones } from '../support/switch-fixture.ts';
+import { eventually } from '../support/wait.ts';
 import { sipRequest, type BuiltRequest } from '../support/raw-sip.ts';
 import { TcpTransport, parseMessage, type SipMessage } from '../../src/sip/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 /** The switch's defaults: bursts of 100 REGISTERs or OPTIONS per source, refilled at 50/s. */
 const CAPACITY = 100;
@@ -112,7 +113,6 @@ describe('SIP floods against the switch (raw sockets, SIPp phones)', { skip, tim
   const sockets: TcpSocket[] = [];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     p = await provision(h, 'Floods', {
       devices: [{ username: 'alice' }, { username: 'bob' }],

@@ -2,14 +2,16 @@
 // and the order of call events on the bus for failed and cancelled calls.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, startSipp, stopAllSipp, type RunningSipp, type SippResult } from '../support/sipp.ts';
-import { call, eventually, PASSWORD, phone, provision, type Phones } from '../support/switch-fixture.ts';
+import { explainSipp, stopAllSipp, type SippResult } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { call, phone, provision, startCall, type Phones } from '../support/switch-fixture.ts';
+import { settled } from '../support/live-channels.ts';
+import { eventually } from '../support/wait.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here (needs root or CAP_NET_RAW)');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 /** A call event as seen on the bus, with the wall-clock time it was published. */
 interface Seen {
@@ -74,22 +76,9 @@ async function gone(pid: number | undefined, ms = 5000): Promise<void> {
   }, ms);
 }
 
-/** Starts a caller (not waiting for it to finish), as `call()` would run it. */
-function startCaller(p: Phones, user: string, ext: string, scenario: string, timeoutSec = 20, vars: Record<string, string | number> = {}): Promise<RunningSipp> {
-  return startSipp({
-    scenario,
-    remote: p.remote,
-    timeoutSec,
-    countRtp: true,
-    vars: { user, domain: p.realm, ext, ...vars },
-    auth: { username: user, password: PASSWORD, uri: `${ext}@${p.realm}` },
-  });
-}
-
 describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 }, () => {
   /** A fresh switch for each test: the test closes it. */
   const stopper = async (name: string): Promise<{ h: Harness; p: Phones; events: Seen[] }> => {
-    if (pglite === undefined) throw new Error('no backend');
     const h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent' } });
     const p = await provision(h, name, { devices: [{ username: 'alice' }, { username: 'bob' }], callflows: [{ number: '2001', device: 'bob' }] });
     return { h, p, events: recorder(h) };
@@ -103,7 +92,7 @@ describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 },
     const { h, p, events } = await stopper('Stopper');
     try {
       const bob = await phone(p, 'bob', 'uas-answer.xml');
-      const alice = await startCaller(p, 'alice', '2001', 'uac-call-wait-bye.xml');
+      const alice = await startCall(p, 'alice', '2001', 'uac-call-wait-bye.xml');
       await eventually(() => h.app.switch.channels.all().filter((c) => c.state === 'answered').length === 2, 10_000);
       const started = Date.now();
       await h.app.close();
@@ -129,7 +118,7 @@ describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 },
     const { h, p, events } = await stopper('Ringer');
     try {
       const bob = await phone(p, 'bob', 'uas-ring-no-answer.xml');
-      const alice = await startCaller(p, 'alice', '2001', 'uac-expect-failure.xml', 20, { expected_code: 503 });
+      const alice = await startCall(p, 'alice', '2001', 'uac-expect-failure.xml', { vars: { expected_code: 503 } });
       await eventually(() => h.app.switch.channels.all().filter((c) => c.state === 'ringing').length === 2, 10_000);
       await h.app.close();
       const [a, b] = await Promise.all([alice.done, bob.done]);
@@ -154,7 +143,6 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
   let events: Seen[];
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_MAX_CALL_SECONDS: '2' } });
     p = await provision(h, 'Limits', { devices: [{ username: 'alice' }, { username: 'bob' }], callflows: [{ number: '2001', device: 'bob' }] });
     events = recorder(h);
@@ -165,11 +153,6 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     await h?.close();
   });
 
-  const settled = async (): Promise<void> => {
-    await eventually(() => h.app.switch.channels.size === 0);
-    await eventually(() => h.app.switch.engine.stats().endpoints === 0);
-  };
-
   test('with SWITCHBOARD_MAX_CALL_SECONDS=2 the switch BYEs both legs about 2 s after the answer', { timeout: 30_000 }, async () => {
     events.length = 0;
     const bob = await phone(p, 'bob', 'uas-answer.xml');
@@ -177,7 +160,7 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     const b: SippResult = await bob.done;
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal(b.exitCode, 0, explainSipp(b));
-    await settled();
+    await settled(h);
     const { inbound, outbound } = checkLifecycles(events);
     const answer = inbound.find((e) => e.name === 'CHANNEL_ANSWER');
     const destroy = destroyOf(inbound);
@@ -198,7 +181,7 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     const alice = await call(p, 'alice', '2001', 'uac-expect-failure.xml', { vars: { expected_code: 486 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await bob.done).exitCode, 0);
-    await settled();
+    await settled(h);
     const { inbound, outbound } = checkLifecycles(events);
     assert.deepEqual(inbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_DESTROY']);
     assert.deepEqual(outbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_DESTROY']);
@@ -216,7 +199,7 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     const alice = await call(p, 'alice', '2001', 'uac-expect-failure.xml', { vars: { expected_code: 486 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await bob.done).exitCode, 0);
-    await settled();
+    await settled(h);
     const { inbound, outbound } = checkLifecycles(events);
     assert.equal(destroyOf(outbound)?.payload['hangup_code'], 'sip:486');
     assert.equal(destroyOf(inbound)?.payload['hangup_code'], 'sip:486');
@@ -229,7 +212,7 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     const b = await bob.done;
     assert.equal(b.exitCode, 0, explainSipp(b));
-    await settled();
+    await settled(h);
     const { inbound, outbound } = checkLifecycles(events);
     assert.deepEqual(inbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_DESTROY']);
     assert.deepEqual(outbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_DESTROY']);
@@ -245,7 +228,7 @@ describe('call limits and call events (SIPp phones)', { skip, timeout: 120_000 }
     const alice = await call(p, 'alice', '2001', 'uac-call.xml', { vars: { hold_ms: 500 } });
     assert.equal(alice.exitCode, 0, explainSipp(alice));
     assert.equal((await bob.done).exitCode, 0);
-    await settled();
+    await settled(h);
     const { inbound, outbound } = checkLifecycles(events);
     assert.deepEqual(inbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
     assert.deepEqual(outbound.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);

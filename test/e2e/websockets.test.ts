@@ -3,134 +3,19 @@
 // tenancy, bindings[], unsubscribe-all, replay with sequence numbers, and the protections.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, type ClientOptions } from 'ws';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { ApiClient, startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
+import { eventually } from '../support/wait.ts';
+import { refusedStatus, WsClient, type Json } from '../support/ws-client.ts';
 import { BlackholeServer, type BlackholeLimits } from '../../src/blackhole/index.ts';
 import { encodeRoutingWord, type MemoryBus } from '../../src/bus/index.ts';
 import { callRoutingKey } from '../../src/calls/index.ts';
 import { buildHttpServer } from '../../src/api/http-server.ts';
 import { websocketRoutes } from '../../src/api/resources/websockets.ts';
 import { FakeClock, silentLogger, type Clock } from '../../src/lib/index.ts';
-
-type Json = Record<string, unknown>;
-
-/** A Blackhole client that keeps every message it received. */
-class WsClient {
-  readonly ws: WebSocket;
-  readonly messages: Json[] = [];
-  closeCode: number | undefined;
-  readonly #waiters = new Set<() => void>();
-  #next = 1;
-
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as Json);
-      for (const w of this.#waiters) w();
-    });
-    ws.on('close', (code) => {
-      this.closeCode = code;
-      for (const w of this.#waiters) w();
-    });
-  }
-
-  static connect(port: number, options: ClientOptions = {}, path = '/'): Promise<WsClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, options);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new WsClient(ws)));
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-  }
-
-  send(message: Json): string {
-    const requestId = String(message['request_id'] ?? `req-${this.#next++}`);
-    this.ws.send(JSON.stringify({ ...message, request_id: requestId }));
-    return requestId;
-  }
-
-  /** Sends and waits for the reply with the same request_id. */
-  async request(message: Json): Promise<Json> {
-    const id = this.send(message);
-    return this.waitFor((m) => m['action'] === 'reply' && m['request_id'] === id);
-  }
-
-  /** The first message (received or to come) that `match` accepts. */
-  waitFor(match: (m: Json) => boolean, timeoutMs = 3000): Promise<Json> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = this.messages.find(match);
-        if (found === undefined) return false;
-        finish();
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`no matching message; got ${JSON.stringify(this.messages).slice(0, 2000)}`));
-      }, timeoutMs);
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-      };
-      const waiter = (): void => void check();
-      this.#waiters.add(waiter);
-      check();
-    });
-  }
-
-  waitClose(timeoutMs = 3000): Promise<number> {
-    return new Promise((resolve, reject) => {
-      if (this.closeCode !== undefined) return resolve(this.closeCode);
-      const timer = setTimeout(() => reject(new Error('socket did not close')), timeoutMs);
-      this.ws.once('close', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
-  }
-
-  events(): Json[] {
-    return this.messages.filter((m) => m['action'] === 'event');
-  }
-
-  async close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return;
-    const closed = this.waitClose();
-    this.ws.close();
-    await closed;
-  }
-}
-
-/** The HTTP status of a refused upgrade. */
-async function refusedStatus(port: number, options: ClientOptions = {}, protocols?: string): Promise<number> {
-  const ws = protocols === undefined ? new WebSocket(`ws://127.0.0.1:${port}/`, options) : new WebSocket(`ws://127.0.0.1:${port}/`, protocols, options);
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => {
-      ws.close();
-      reject(new Error('upgrade accepted'));
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
-const pglite = backends()[0];
 
 describe('Blackhole websockets', () => {
   let h: Harness;
@@ -158,11 +43,8 @@ describe('Blackhole websockets', () => {
   const publishCall = (accountId: string, event: 'CHANNEL_CREATE' | 'CHANNEL_ANSWER' | 'CHANNEL_DESTROY', callId: string, extra: Json = {}): void => {
     h.app.bus.publish(callRoutingKey(accountId, event, callId), { event_name: event, call_id: callId, custom_channel_vars: { account_id: accountId }, ...extra });
   };
-  const subscribe = (c: WsClient, account: TestAccount, binding: string, extra: Json = {}) =>
-    c.request({ action: 'subscribe', auth_token: account.token, data: { account_id: account.accountId, binding, ...extra } });
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite());
     busBindings = (h.app.bus as MemoryBus).size;
     root = await h.account('Root');
@@ -301,7 +183,7 @@ describe('Blackhole websockets', () => {
 
   test('object events arrive after the reply with the exact subscribed_key, KAZOO fields and a sequence', async () => {
     const c = await connect();
-    const reply = await subscribe(c, a, 'object.doc_created.user');
+    const reply = await c.subscribe(a.token, a.accountId, 'object.doc_created.user');
     const created = await a.client.put(`/v2/accounts/${a.accountId}/users`, { first_name: 'Ada', last_name: 'Lovelace' });
     assert.equal(created.status, 201, created.text);
     const userId = String((created.body['data'] as Json)['id']);
@@ -325,11 +207,11 @@ describe('Blackhole websockets', () => {
 
   test('call events match by event and call id; every event is sent once per matching binding string', async () => {
     const c = await connect();
-    await subscribe(c, a, 'call.CHANNEL_CREATE.*');
-    await subscribe(c, a, 'call.CHANNEL_CREATE.*');
-    await subscribe(c, a, 'call.*.*');
-    await subscribe(c, a, 'call.CHANNEL_ANSWER.call-1@10.0.0.1');
-    const dup = await subscribe(c, a, 'call.CHANNEL_CREATE.*');
+    await c.subscribe(a.token, a.accountId, 'call.CHANNEL_CREATE.*');
+    await c.subscribe(a.token, a.accountId, 'call.CHANNEL_CREATE.*');
+    await c.subscribe(a.token, a.accountId, 'call.*.*');
+    await c.subscribe(a.token, a.accountId, 'call.CHANNEL_ANSWER.call-1@10.0.0.1');
+    const dup = await c.subscribe(a.token, a.accountId, 'call.CHANNEL_CREATE.*');
     assert.deepEqual((dup['data'] as Json)['subscribed'], ['call.CHANNEL_CREATE.*', 'call.*.*', 'call.CHANNEL_ANSWER.call-1@10.0.0.1'], 'duplicates are not added');
     publishCall(a.accountId, 'CHANNEL_CREATE', 'call-1@10.0.0.1');
     publishCall(a.accountId, 'CHANNEL_ANSWER', 'call-1@10.0.0.1');
@@ -362,8 +244,8 @@ describe('Blackhole websockets', () => {
     const cb = await connect();
     const croot = await connect();
     const cchild = await connect();
-    await subscribe(ca, a, 'call.*.*');
-    await subscribe(cb, b, 'call.*.*');
+    await ca.subscribe(a.token, a.accountId, 'call.*.*');
+    await cb.subscribe(b.token, b.accountId, 'call.*.*');
     assert.equal((await ca.request({ action: 'subscribe', auth_token: a.token, data: { account_id: childId, binding: 'call.*.*' } }))['status'], 'success');
     const up = await cchild.request({ action: 'subscribe', auth_token: childToken, data: { account_id: a.accountId, binding: 'call.*.*' } });
     assert.deepEqual((up['data'] as Json)['errors'], ['unauthorized account id']);
@@ -415,7 +297,7 @@ describe('Blackhole websockets', () => {
     const timer = setInterval(() => publishCall(a.accountId, 'CHANNEL_CREATE', `burst-${n++}`), 1);
     try {
       await sleep(20);
-      const reply = await subscribe(c, a, 'call.*.*');
+      const reply = await c.subscribe(a.token, a.accountId, 'call.*.*');
       await c.waitFor(() => c.events().length >= 10);
       assert.equal(c.messages[0], reply, 'nothing before the reply');
       const sequences = c.events().map((e) => Number(e['sequence']));
@@ -428,8 +310,8 @@ describe('Blackhole websockets', () => {
 
   test('monster-ui: reconnect and re-subscribe one binding at a time, and replay what was missed with since', async () => {
     const first = await connect();
-    await subscribe(first, a, 'call.CHANNEL_CREATE.*');
-    await subscribe(first, a, 'call.CHANNEL_DESTROY.*');
+    await first.subscribe(a.token, a.accountId, 'call.CHANNEL_CREATE.*');
+    await first.subscribe(a.token, a.accountId, 'call.CHANNEL_DESTROY.*');
     publishCall(a.accountId, 'CHANNEL_CREATE', 'before-drop');
     const seen = await first.waitFor((m) => m['action'] === 'event');
     const lastSeen = Number(seen['sequence']);
@@ -440,10 +322,10 @@ describe('Blackhole websockets', () => {
     publishCall(a.accountId, 'CHANNEL_DESTROY', 'missed-1');
 
     const second = await connect();
-    const r1 = await subscribe(second, a, 'call.CHANNEL_CREATE.*', { since: lastSeen });
+    const r1 = await second.subscribe(a.token, a.accountId, 'call.CHANNEL_CREATE.*', { since: lastSeen });
     assert.equal((r1['data'] as Json)['gap'], false);
     assert.equal((r1['data'] as Json)['sequence'], lastSeen + 3);
-    const r2 = await subscribe(second, a, 'call.CHANNEL_DESTROY.*', { since: lastSeen });
+    const r2 = await second.subscribe(a.token, a.accountId, 'call.CHANNEL_DESTROY.*', { since: lastSeen });
     assert.deepEqual((r2['data'] as Json)['subscribed'], ['call.CHANNEL_CREATE.*', 'call.CHANNEL_DESTROY.*']);
     publishCall(a.accountId, 'CHANNEL_CREATE', 'live');
     await second.waitFor((m) => (m['data'] as Json | undefined)?.['call_id'] === 'live');
@@ -455,16 +337,16 @@ describe('Blackhole websockets', () => {
   test('a gap the server can no longer fill is reported and nothing is replayed', async () => {
     const s = await serverWith({ maxEventsPerAccount: 2 });
     const c = await connect({}, s);
-    const start = Number(((await subscribe(c, b, 'object.*.*'))['data'] as Json)['sequence']);
+    const start = Number(((await c.subscribe(b.token, b.accountId, 'object.*.*'))['data'] as Json)['sequence']);
     for (let i = 0; i < 4; i++) publishCall(b.accountId, 'CHANNEL_CREATE', `gap-${i}`);
     const late = await connect({}, s);
-    const reply = await subscribe(late, b, 'call.*.*', { since: start });
+    const reply = await late.subscribe(b.token, b.accountId, 'call.*.*', { since: start });
     assert.equal((reply['data'] as Json)['gap'], true);
-    const ok = await subscribe(late, b, 'call.CHANNEL_CREATE.*', { since: start + 2 });
+    const ok = await late.subscribe(b.token, b.accountId, 'call.CHANNEL_CREATE.*', { since: start + 2 });
     assert.equal((ok['data'] as Json)['gap'], false);
     await late.waitFor(() => late.events().length === 2);
     assert.deepEqual(late.events().map((e) => (e['data'] as Json)['call_id']), ['gap-2', 'gap-3']);
-    const before = await subscribe(late, b, 'object.*.user', { since: 0 });
+    const before = await late.subscribe(b.token, b.accountId, 'object.*.user', { since: 0 });
     assert.equal((before['data'] as Json)['gap'], true, 'a sequence from before this run is a gap');
     const bad = await late.request({ action: 'subscribe', auth_token: root.token, data: { account_id: '*', binding: 'call.*.*', since: 1 } });
     assert.deepEqual((bad['data'] as Json)['errors'], ['since needs a single account_id, not *']);
@@ -502,7 +384,7 @@ describe('Blackhole websockets', () => {
     const clock = new FakeClock();
     const s = await serverWith({ highWaterBytes: 64 * 1024, lowWaterBytes: 16 * 1024, overflowGraceMs: 5000 }, clock);
     const c = await connect({}, s);
-    await subscribe(c, a, 'call.CHANNEL_ANSWER.*');
+    await c.subscribe(a.token, a.accountId, 'call.CHANNEL_ANSWER.*');
     c.ws.pause();
     const blob = 'x'.repeat(32 * 1024);
     const published = 600;
@@ -520,7 +402,7 @@ describe('Blackhole websockets', () => {
     const clock = new FakeClock();
     const s = await serverWith({}, clock);
     const c = await connect({}, s);
-    await subscribe(c, a, 'call.*.*');
+    await c.subscribe(a.token, a.accountId, 'call.*.*');
     const closing = c.waitClose();
     await s.close();
     await s.close();
@@ -545,7 +427,6 @@ describe('Blackhole token expiry (monster-ui logs in again)', () => {
   const clock = new FakeClock(Date.now());
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite(), { env: { SWITCHBOARD_TOKEN_EXPIRY: '2' }, clock });
     bh = await BlackholeServer.start({ port: 0, host: '127.0.0.1', bus: h.app.bus, tokens: h.app.tokens, accounts: h.app.accounts, store: h.app.store, clock });
   });

@@ -14,9 +14,14 @@ export interface Backend {
 
 export const POSTGRES_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** PGlite in memory: nothing to clean up. End-to-end tests use it alone. */
+export function pglite(): Backend {
+  return { name: 'pglite', env: { SWITCHBOARD_DATA_DIR: 'memory://' }, cleanup: async () => {} };
+}
+
 /** PGlite in memory, and PostgreSQL unless SWITCHBOARD_SKIP_POSTGRES=1. */
 export function backends(): (() => Backend)[] {
-  const list: (() => Backend)[] = [() => ({ name: 'pglite', env: { SWITCHBOARD_DATA_DIR: 'memory://' }, cleanup: async () => {} })];
+  const list: (() => Backend)[] = [pglite];
   if (process.env['SWITCHBOARD_SKIP_POSTGRES'] !== '1') {
     list.push(() => {
       const pgSchema = `sb_test_${randomBytes(6).toString('hex')}`;

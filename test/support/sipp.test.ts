@@ -7,17 +7,16 @@ import {
   csvAuthentication,
   explainSipp,
   runSipp,
-  sippCanPlayPcap,
-  sippSkipReason,
   startSipp,
   stopAllSipp,
   type SippOptions,
   type SippResult,
   type SippTransport,
 } from './sipp.ts';
+import { sippSkip } from './sipp-skip.ts';
 
-const skip = sippSkipReason();
-const skipMedia = skip ?? (sippCanPlayPcap() ? undefined : 'SIPp 3.6.1 needs root or CAP_NET_RAW to play pcaps');
+const skip = sippSkip({ media: false });
+const skipMedia = sippSkip();
 const caller = { user: 'alice', domain: 'acme.test', ext: '1001' } as const;
 const TIMEOUT = 20;
 

@@ -2,6 +2,7 @@
 // Each run gets a temp working directory holding a copy of the scenario and a
 // `pcap -> /usr/share/sip-tester` link (scenarios play `pcap/<file>`), fresh ports, SIPp's
 // -timeout/-timeout_error so it cannot hang, and a hard kill shortly after that as a backstop.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,10 @@ export function sippVersion(): string | undefined {
   return version ?? undefined;
 }
 
-/** Why SIPp tests must skip here (for node:test's `skip`), or undefined when they can run. */
+/**
+ * Why SIPp cannot run here at all (binary or pcaps missing), or undefined. Suites guard with
+ * `sippSkip()` (sipp-skip.ts), which fails instead of skipping where SIPp is required (CI).
+ */
 export function sippSkipReason(): string | undefined {
   if (sippVersion() === undefined) return 'sipp is not installed (apt-get install sip-tester)';
   if (!existsSync(join(SIPP_PCAP_DIR, 'g711a.pcap'))) return `SIPp pcaps missing in ${SIPP_PCAP_DIR}`;
@@ -293,6 +297,11 @@ export async function startSipp(opts: SippOptions): Promise<RunningSipp> {
  */
 export function csvAuthentication(username: string, password: string): string {
   return `[authentication username=${username} password=${password}]`;
+}
+
+/** Asserts that SIPp exited 0 (every call of the scenario succeeded), explaining the result if not. */
+export function assertSippOk(result: SippResult): void {
+  assert.equal(result.exitCode, 0, explainSipp(result));
 }
 
 /** A short text for assertion messages: exit code, counters, errors and logs. */

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import type { Harness, TestAccount } from './api-harness.ts';
 import { runSipp, startSipp, explainSipp, type RunningSipp, type SippResult, type SippTransport } from './sipp.ts';
 
+// Still imported from here by test/e2e/channels.test.ts; new code imports it from wait.ts.
+export { eventually } from './wait.ts';
+
 export const PASSWORD = 'phone-secret';
+
+/** How a SIPp phone runs: transport (udp), scenario keys, SIPp's own timeout (20 s). */
+export interface SippPhoneOptions {
+  readonly transport?: SippTransport;
+  readonly vars?: Record<string, string | number>;
+  readonly timeoutSec?: number;
+}
 
 export interface Phones {
   readonly harness: Harness;
@@ -60,7 +70,7 @@ export async function register(phones: Phones, user: string, transport: SippTran
 }
 
 /** Registers `user` and leaves a UAS scenario listening on the registered port. */
-export async function phone(phones: Phones, user: string, scenario: string, options: { transport?: SippTransport; vars?: Record<string, string | number>; timeoutSec?: number } = {}): Promise<RunningSipp> {
+export async function phone(phones: Phones, user: string, scenario: string, options: SippPhoneOptions = {}): Promise<RunningSipp> {
   const transport = options.transport ?? 'udp';
   // Each test's SIPp is a new phone on a new port: forget the bindings of the previous one, or
   // the switch (rightly) forks to them too.
@@ -78,9 +88,9 @@ export async function phone(phones: Phones, user: string, scenario: string, opti
   });
 }
 
-/** Places a call from `user` to `ext` with a UAC scenario. */
-export async function call(phones: Phones, user: string, ext: string, scenario: string, options: { transport?: SippTransport; vars?: Record<string, string | number>; timeoutSec?: number } = {}): Promise<SippResult> {
-  return runSipp({
+/** Starts a call from `user` to `ext` with a UAC scenario, without waiting for it to end. */
+export async function startCall(phones: Phones, user: string, ext: string, scenario: string, options: SippPhoneOptions = {}): Promise<RunningSipp> {
+  return startSipp({
     scenario,
     remote: phones.remote,
     transport: options.transport ?? 'udp',
@@ -91,11 +101,7 @@ export async function call(phones: Phones, user: string, ext: string, scenario: 
   });
 }
 
-/** Waits until `check` holds (a channel directory draining after BYE...), up to `ms`. */
-export async function eventually(check: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Places a call from `user` to `ext` with a UAC scenario and returns SIPp's result. */
+export async function call(phones: Phones, user: string, ext: string, scenario: string, options: SippPhoneOptions = {}): Promise<SippResult> {
+  return (await startCall(phones, user, ext, scenario, options)).done;
 }
