@@ -10,6 +10,7 @@ import {
   type MediaEngine,
 } from '../media/index.ts';
 import type { InviteServerTransaction, SipRequest, SipStack } from '../sip/index.ts';
+import { LateOffer } from './late-offer.ts';
 import type { LegMedia } from './leg-media.ts';
 
 /** An INVITE's offer answered on a fresh anchored endpoint. */
@@ -23,8 +24,8 @@ export interface AnsweredOffer {
 /**
  * Opens an anchored endpoint for an incoming INVITE and answers its SDP offer (RFC 3264) with
  * `codecs`. When that cannot be done the request is answered here — 503 (no media port), 400
- * (unreadable SDP), 488 (nothing in common, or no offer: delayed offer is not supported) — and
- * the result is undefined.
+ * (unreadable SDP), 488 (nothing in common, or no offer: a caller that takes INVITEs without SDP
+ * uses {@link openLateOffer} instead) — and the result is undefined.
  */
 export async function answerOffer(
   deps: { readonly stack: SipStack; readonly engine: MediaEngine; readonly logger: Logger },
@@ -41,7 +42,7 @@ export async function answerOffer(
   const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 };
   const origin = new SdpOrigin({ address: engine.advertisedAddress });
   try {
-    if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not supported');
+    if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not taken here');
     const answer = createAnswer(request.body.toString('utf8'), local, origin);
     endpoint.setFormat(answer.format);
     endpoint.setRemote(answer.remote);
@@ -52,4 +53,30 @@ export async function answerOffer(
     stack.respond(tx, error instanceof SdpParseError ? 400 : 488);
     return undefined;
   }
+}
+
+/** An INVITE without SDP given a fresh anchored endpoint; the offer goes in its 2xx. */
+export interface OpenedLateOffer {
+  readonly endpoint: MediaEndpoint;
+  readonly media: LateOffer;
+}
+
+/**
+ * Opens an anchored endpoint for an INVITE without SDP (RFC 3261 §13.2.1 delayed offer): the
+ * switch will offer `codecs` in its 2xx and read the answer from the ACK ({@link LateOffer}). 503
+ * when no media port is free (answered here; the result is then undefined).
+ */
+export async function openLateOffer(
+  deps: { readonly stack: SipStack; readonly engine: MediaEngine },
+  tx: InviteServerTransaction,
+  codecs: readonly G711Codec[],
+): Promise<OpenedLateOffer | undefined> {
+  const { stack, engine } = deps;
+  const endpoint = await engine.createEndpoint().catch(() => undefined);
+  if (endpoint === undefined) {
+    stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
+    return undefined;
+  }
+  const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 };
+  return { endpoint, media: new LateOffer(local, new SdpOrigin({ address: engine.advertisedAddress })) };
 }

@@ -28,7 +28,8 @@ import type { ChannelDirectory } from './channel-directory.ts';
 import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
 import { InboundSession } from './inbound-session.ts';
-import { answerOffer } from './answer-offer.ts';
+import { answerOffer, openLateOffer } from './answer-offer.ts';
+import { answerOfferlessReinvite } from './offerless-reinvite.ts';
 import { AnsweredSession } from './answered-session.ts';
 import { CallCommandError } from './call-control.ts';
 import type { StoredDoc } from '../store/index.ts';
@@ -265,9 +266,14 @@ export class B2bua implements SipStackUser {
     const dialed = parseUri(request.uri).user ?? '';
     const route = await o.endpoints.callflowFor(account._id, dialed);
 
-    const offer = await answerOffer({ stack: o.stack, engine: o.engine, logger: this.#log }, request, tx, LOCAL_CODECS);
+    // RFC 3261 §13.2.1: an INVITE without SDP (delayed offer) gets our offer in the 2xx.
+    const offer =
+      request.body.length === 0
+        ? await openLateOffer(o, tx, LOCAL_CODECS)
+        : await answerOffer({ stack: o.stack, engine: o.engine, logger: this.#log }, request, tx, LOCAL_CODECS);
     if (offer === undefined) return;
-    const { endpoint, sdp: answerSdp, media: aMedia } = offer;
+    const { endpoint, media: aMedia } = offer;
+    const answerSdp = 'sdp' in offer ? offer.sdp : offer.media;
 
     const from = parseNameAddr(request.headers.get('From') ?? '');
     const sip = (device['sip'] ?? {}) as Record<string, unknown>;
@@ -349,7 +355,7 @@ export class B2bua implements SipStackUser {
     leg?.channel.receivedDtmf(dtmf.digit, dtmf.durationMs);
   }
 
-  /** A re-INVITE: answer the new offer on the same anchored endpoint (RFC 3264 §8). */
+  /** A re-INVITE: answer the new offer on the same anchored endpoint (RFC 3264 §8), or offer when it has none. */
   #reinvite(request: SipRequest, transaction: ServerTransaction, leg: LegRecord | undefined): void {
     const { stack } = this.#o;
     if (leg === undefined || leg.channel.closed) {
@@ -357,7 +363,14 @@ export class B2bua implements SipStackUser {
       return;
     }
     if (request.body.length === 0) {
-      stack.respond(transaction, 488);
+      const deps = {
+        stack,
+        bridges: this.#context.bridges,
+        logger: this.#log,
+        localContact: this.#localContact(request.source?.transport ?? 'udp'),
+        phoneHold: (channel: Channel, holding: boolean) => this.#control.phoneHold(channel, holding),
+      };
+      answerOfferlessReinvite(deps, request, transaction, leg.channel, leg.media);
       return;
     }
     try {

@@ -71,6 +71,14 @@ export class Bridge {
     music.stop();
   }
 
+  /** A leg's format changed after bridging (the answer to a late offer, a re-INVITE): renumber again. */
+  formatsChanged(): void {
+    if (this.#closed) return;
+    const maps = payloadMaps(this.a, this.b).payloadTypes;
+    this.relay.setPayloadTypeMap('aToB', maps?.aToB);
+    this.relay.setPayloadTypeMap('bToA', maps?.bToA);
+  }
+
   #toward(channel: Channel): RelayDirection {
     return channel === this.a ? 'bToA' : 'aToB';
   }

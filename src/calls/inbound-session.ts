@@ -5,37 +5,54 @@ import type { CallerSession } from './caller-session.ts';
 import type { Channel } from './channel.ts';
 import type { Dial } from './dialer.ts';
 import type { InboundLeg } from './inbound-leg.ts';
+import type { LateOffer } from './late-offer.ts';
 
 /**
  * An inbound channel before and after it is answered: relays a dial's progress (180, or 183 with
  * early media from the first callee that has some), answers with the SDP negotiated at INVITE
- * time, and bridges it to an answered leg.
+ * time — or, for an INVITE without SDP, with our offer, whose answer comes in the ACK — and
+ * bridges it to an answered leg.
  */
 export class InboundSession implements CallerSession {
   readonly channel: Channel;
   readonly leg: InboundLeg;
   readonly media: LegMedia;
   readonly #ctx: CallContext;
-  readonly #answerSdp: string;
+  /** Our answer to the INVITE's offer, or the late offer to make when it had none. */
+  readonly #negotiation: string | LateOffer;
   #early: { relay: RtpRelay; from: Channel } | undefined;
 
-  constructor(context: CallContext, channel: Channel, leg: InboundLeg, answerSdp: string, media: LegMedia) {
+  /** `answerSdp`: our answer to the INVITE's offer, or the {@link LateOffer} when it carried none. */
+  constructor(context: CallContext, channel: Channel, leg: InboundLeg, answerSdp: string | LateOffer, media: LegMedia) {
     this.#ctx = context;
     this.channel = channel;
     this.leg = leg;
-    this.#answerSdp = answerSdp;
+    this.#negotiation = answerSdp;
     this.media = media;
     channel.on('closed', () => this.#closeEarly());
   }
 
   /** Answers the caller (200 with our SDP); false when it is gone or was already answered otherwise. */
   answer(): boolean {
+    return this.#answer(undefined);
+  }
+
+  /** `peer`: the callee about to be bridged, whose codec a late offer must carry (no transcoding). */
+  #answer(peer: Channel | undefined): boolean {
     const a = this.channel;
     if (a.closed) return false;
     if (a.answered) return true;
-    const dialog = this.leg.answer(this.#answerSdp);
-    if (dialog === undefined) return false;
-    a.transition('answered');
+    const negotiation = this.#negotiation;
+    if (typeof negotiation === 'string') {
+      if (this.leg.answer(negotiation) === undefined) return false;
+      a.transition('answered');
+    } else {
+      const offer = negotiation.offer(a, peer?.media.format);
+      const dialog = this.leg.answer(offer.sdp);
+      if (dialog === undefined) return false;
+      a.transition('answered');
+      negotiation.expectAnswer(this.#ctx, a, dialog, this.leg.transaction.request, offer.local);
+    }
     if (this.#ctx.maxCallMs > 0) a.after(this.#ctx.maxCallMs, () => a.hangup('ALLOTTED_TIMEOUT'));
     return true;
   }
@@ -49,9 +66,15 @@ export class InboundSession implements CallerSession {
     });
     dial.on('early', (callee) => {
       if (this.channel.answered || this.channel.closed || this.#early !== undefined) return;
+      if (typeof this.#negotiation !== 'string') {
+        // RFC 3261 §13.2.1: no offer in an unreliable 1xx (we do not do 100rel): it only rings.
+        this.channel.ringing();
+        this.leg.ring();
+        return;
+      }
       // RFC 3960 gateway model: the caller hears the first callee that sends early media.
       this.channel.early();
-      this.leg.earlyMedia(this.#answerSdp);
+      this.leg.earlyMedia(this.#negotiation);
       this.#early = { relay: this.#ctx.engine.createRelay(this.channel.media, callee.media), from: callee };
       callee.once('closed', () => {
         if (this.#early?.from === callee) this.#closeEarly();
@@ -62,7 +85,7 @@ export class InboundSession implements CallerSession {
   /** Answers if needed and bridges the caller to `callee`. */
   bridge(callee: Channel): Bridge | undefined {
     this.#closeEarly();
-    if (!this.answer()) {
+    if (!this.#answer(callee)) {
       callee.hangup('ORIGINATOR_CANCEL');
       return undefined;
     }

@@ -10,11 +10,12 @@ const BOTH_CODECS: readonly G711Codec[] = ['PCMA', 'PCMU'];
 
 /**
  * The INVITE and the outbound channel for one dial target (RFC 3261 §8.1.1): our SDP offer on the
- * leg's own anchored endpoint — exactly the peer's codec when there is a peer (no transcoding),
- * both G.711 codecs otherwise — and the channel's KAZOO profile.
+ * leg's own anchored endpoint — exactly the peer's codec when there is a peer whose codec is
+ * agreed (no transcoding), both G.711 codecs otherwise — and the channel's KAZOO profile.
  */
 export function prepareOutbound(ctx: CallContext, target: DialTarget, o: DialOptions, endpoint: MediaEndpoint): { invite: SipRequest; channel: Channel; media: LegMedia } {
-  const peerFormat = o.peer?.media.format;
+  // A peer whose own offer/answer is not done (late offer) has no codec to impose yet.
+  const peerFormat = o.peer !== undefined && o.peer.localMedia?.awaitingAnswer !== true ? o.peer.media.format : undefined;
   const local: LocalMedia = {
     address: ctx.engine.advertisedAddress,
     port: endpoint.port,

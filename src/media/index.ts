@@ -29,6 +29,7 @@ export {
   createOffer,
   createAnswer,
   readAnswer,
+  offeredFormat,
   type LocalMedia,
   type MediaFormat,
   type RemoteMedia,

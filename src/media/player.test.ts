@@ -158,3 +158,23 @@ test('a one-shot µ-law WAV ends with a padded last packet and an ended event', 
   assert.ok((tail[79] ?? 0) > 1500 && tail[80] === 0);
   assert.equal(clock.pending, 0);
 });
+
+test("a player follows its output's format from the next packet (a late offer's answer picked another codec)", () => {
+  const clock = new FakeClock(0);
+  let format: MediaFormat = { codec: 'PCMU', payloadType: 0 };
+  const packets: RtpPacket[] = [];
+  const out: RtpOutput = { sequencer: new RtpSequencer(clock), get format() { return format; }, send: (p) => packets.push(parseRtp(p)) };
+  const player = new RtpPlayer(new ToneSource(TONES.ringbackUs), { clock });
+  player.start(out);
+  clock.advance(100);
+  format = { codec: 'PCMA', payloadType: 8 };
+  clock.advance(100);
+  player.stop();
+  const types = packets.map((p) => p.payloadType);
+  assert.ok(types.includes(0) && types.includes(8), types.join(','));
+  assert.deepEqual(types, [...types].sort((a, b) => a - b), 'PCMU first, PCMA after the change');
+  const last = packets.at(-1);
+  assert.ok(last !== undefined);
+  const pcm = decodeG711('PCMA', last.payload);
+  assert.ok(pcm.some((v) => Math.abs(v) > 1000), 'the PCMA packets carry the tone, encoded as PCMA');
+});

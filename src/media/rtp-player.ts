@@ -37,7 +37,6 @@ export class RtpPlayer extends RtpSource {
 
   protected onStart(output: RtpOutput): void {
     const pcm = new Int16Array(this.#samples);
-    const { codec, payloadType } = output.format;
     const seq = output.sequencer;
     const pacer = new Pacer(this.#clock, (this.#samples * 1000) / G711_RATE, () => {
       const n = this.#frames.read(pcm);
@@ -46,6 +45,8 @@ export class RtpPlayer extends RtpSource {
         return;
       }
       if (n < pcm.length) pcm.fill(0, n);
+      // Read per packet: the leg's format may change while playing (the answer to a late offer).
+      const { codec, payloadType } = output.format;
       const ts = seq.claim(pcm.length);
       const packet = seq.packet(payloadType, ts, seq.takeMarker(), pcm.length);
       encodeG711(codec, pcm, packet, RTP_HEADER_LENGTH);

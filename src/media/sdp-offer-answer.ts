@@ -113,6 +113,19 @@ export function createOffer(local: LocalMedia, origin?: SdpOrigin): string {
   return (origin ?? new SdpOrigin({ address: local.address })).write(desc);
 }
 
+/**
+ * The format a leg uses while our offer waits for its answer (RFC 3264 §5: an offer in a 2xx is
+ * answered in the ACK): the first codec offered, under its static payload type, and the offered
+ * telephone-event type. {@link readAnswer} gives the agreed one.
+ */
+export function offeredFormat(local: LocalMedia): MediaFormat {
+  const codec = (local.codecs ?? DEFAULT_CODECS)[0] ?? 'PCMU';
+  const format: MediaFormat = { codec, payloadType: G711_CODECS[codec] };
+  const dtmf = local.dtmfPayloadType === undefined ? DEFAULT_DTMF_PT : local.dtmfPayloadType;
+  if (dtmf !== null) format.telephoneEventPayloadType = dtmf;
+  return format;
+}
+
 /** The first format of `formats` (offer order) that is a G.711 codec listed in `allowed`. */
 function pickCodec(formats: RtpMap[], allowed: readonly G711Codec[]): { codec: G711Codec; map: RtpMap } | undefined {
   for (const map of formats) {

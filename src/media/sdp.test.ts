@@ -6,6 +6,7 @@ import {
   SdpParseError,
   createAnswer,
   createOffer,
+  offeredFormat,
   parseSdp,
   readAnswer,
   readAudioStream,
@@ -225,4 +226,14 @@ test('the o= version increments only when the rewritten session changes (RFC 326
   const offer = createOffer(local, origin);
   assert.match(offer, /o=- 42 9 IN IP4/);
   assert.equal(origin.version, 9);
+});
+
+test('offeredFormat is what a leg uses while its offer in a 2xx awaits the ACK: first codec, static type, offered telephone-event', () => {
+  const local = { address: '192.0.2.1', port: 4000 };
+  assert.deepEqual(offeredFormat(local), { codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101 });
+  assert.deepEqual(offeredFormat({ ...local, codecs: ['PCMA', 'PCMU'], dtmfPayloadType: 96 }), { codec: 'PCMA', payloadType: 8, telephoneEventPayloadType: 96 });
+  assert.deepEqual(offeredFormat({ ...local, codecs: ['PCMA'], dtmfPayloadType: null }), { codec: 'PCMA', payloadType: 8 });
+  // And it matches the offer itself.
+  const offer = createOffer({ ...local, codecs: ['PCMA', 'PCMU'], dtmfPayloadType: 96 });
+  assert.match(offer, /m=audio 4000 RTP\/AVP 8 0 96/);
 });

@@ -26,7 +26,11 @@ const TARGET_REFRESH = new Set(['INVITE', 'UPDATE', 'SUBSCRIBE', 'NOTIFY']);
 export type DialogEvents = {
   stateChanged: [from: DialogState, to: DialogState];
   terminated: [];
-  /** The ACK for this dialog's INVITE 2xx arrived (§13.3.1.4). */
+  /**
+   * The ACK for this dialog's INVITE 2xx arrived (§13.3.1.4), once per INVITE: the copies the
+   * UAC sends for our 2xx retransmissions (§13.2.2.4) are absorbed. An offer we made in the 2xx
+   * has its answer in this ACK (§13.2.1).
+   */
   ack: [ack: SipRequest];
   /** No ACK came within 64*T1 of the 2xx: "the session SHOULD be terminated" (§13.3.1.4). */
   ackTimeout: [];
@@ -93,6 +97,8 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   #inviteSeq: number | undefined;
   #retransmit: Retransmit2xx | undefined;
   #lastAck: SipRequest | undefined;
+  /** CSeq number of the last INVITE whose ACK was reported. */
+  #ackedSeq: number | undefined;
 
   private constructor(init: DialogInit) {
     super();
@@ -267,7 +273,8 @@ export class Dialog extends TypedEmitter<DialogEvents> {
    * but the sequence number of the request is lower than the remote sequence number, the request
    * is out of order and MUST be rejected with a 500 (Server Internal Error) response." Otherwise
    * records the sequence number, takes the new remote target of a target refresh request (done on
-   * receipt, not on its 2xx), and terminates the dialog on BYE. An ACK stops 2xx retransmission.
+   * receipt, not on its 2xx), and terminates the dialog on BYE. An ACK stops 2xx retransmission
+   * and is reported (`ack`) the first time only.
    */
   receiveRequest(request: SipRequest): RequestCheck {
     const cseq = cseqOf(request);
@@ -275,7 +282,10 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     if (request.method === 'ACK') {
       if (this.#inviteSeq === undefined || cseq.seq === this.#inviteSeq) {
         this.#stopRetransmit();
-        this.emit('ack', request);
+        if (this.#ackedSeq !== cseq.seq) {
+          this.#ackedSeq = cseq.seq;
+          this.emit('ack', request);
+        }
       }
       return { ok: true };
     }
