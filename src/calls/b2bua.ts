@@ -225,13 +225,16 @@ export class B2bua implements SipStackUser {
     })().catch((error: unknown) => this.#log.error({ err: error, channel: channel.uuid }, 'callflow action failed'));
   }
 
-  /** Hangs up every live call (BYE to answered legs) and waits up to `ms` for the BYEs to complete. */
+  /**
+   * Hangs up every live call (BYE to answered legs) and waits up to `ms` for the BYEs and CANCELs to
+   * get their final responses (not for the transactions' Timer K, which only absorbs retransmissions).
+   */
   async shutdown(ms = 2000): Promise<void> {
     this.#stopping = true;
     for (const channel of this.#o.channels.all()) channel.hangup('SYSTEM_SHUTDOWN');
     const { stack } = this.#o;
     const deadline = stack.clock.now() + ms;
-    while (stack.transactions.clientCount > 0 && stack.clock.now() < deadline) {
+    while (stack.transactions.pendingClientCount > 0 && stack.clock.now() < deadline) {
       await new Promise<void>((resolve) => stack.clock.setTimeout(resolve, 20));
     }
   }

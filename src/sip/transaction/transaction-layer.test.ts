@@ -59,6 +59,7 @@ test('a retransmitted request is absorbed by its server transaction and reaches 
   const tx = a.layer.sendRequest(newRequest('OPTIONS'));
   const finals: number[] = [];
   tx.on('final', (r) => finals.push(r.status));
+  assert.equal(a.layer.pendingClientCount, 1);
   clock.advance(0);
   assert.equal(b.requests.length, 1);
   const [req, stx] = b.requests[0] ?? [];
@@ -70,6 +71,8 @@ test('a retransmitted request is absorbed by its server transaction and reaches 
   assert.equal(b.requests.length, 1);
   assert.deepEqual(finals, [200]);
   assert.equal(network.sent(/^SIP\/2.0 200/).length, 2);
+  assert.equal(a.layer.pendingClientCount, 0, 'answered: only Timer K keeps it');
+  assert.equal(a.layer.clientCount, 1);
   network.close();
 });
 

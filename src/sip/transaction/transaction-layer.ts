@@ -88,6 +88,16 @@ export class TransactionLayer {
     return this.#clients.size;
   }
 
+  /**
+   * Client transactions still waiting for their final response. Those that have one linger only to
+   * absorb retransmissions (Timer D, K, M) and need not be waited for at shutdown.
+   */
+  get pendingClientCount(): number {
+    let n = 0;
+    for (const tx of this.#clients.values()) if (tx.state === 'calling' || tx.state === 'trying' || tx.state === 'proceeding') n++;
+    return n;
+  }
+
   /** Live server transactions (diagnostics, leak checks). */
   get serverCount(): number {
     return this.#servers.size;
