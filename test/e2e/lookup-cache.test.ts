@@ -5,11 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, runSipp, sippSkipReason, stopAllSipp, type SippResult } from '../support/sipp.ts';
+import { explainSipp, runSipp, stopAllSipp, type SippResult } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
 import { PASSWORD, provision, type Phones } from '../support/switch-fixture.ts';
 import { deviceKind, sipCredentials } from '../../src/documents/index.ts';
 
-const skip = sippSkipReason();
+const skip = sippSkip({ media: false });
 
 /** A REGISTER with digest `password`; `expect` says whether the switch must accept or refuse it. */
 async function registerAs(p: Phones, user: string, password: string, expect: 'accepted' | 'refused'): Promise<void> {
