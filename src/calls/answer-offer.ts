@@ -34,12 +34,9 @@ export async function answerOffer(
   codecs: readonly G711Codec[],
 ): Promise<AnsweredOffer | undefined> {
   const { stack, engine } = deps;
-  const endpoint = await engine.createEndpoint().catch(() => undefined);
-  if (endpoint === undefined) {
-    stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
-    return undefined;
-  }
-  const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 };
+  const opened = await openEndpoint(deps, tx, codecs);
+  if (opened === undefined) return undefined;
+  const { endpoint, local } = opened;
   const origin = new SdpOrigin({ address: engine.advertisedAddress });
   try {
     if (request.body.length === 0) throw new SdpNegotiationError('no_audio', 'an INVITE without an offer is not taken here');
@@ -71,12 +68,22 @@ export async function openLateOffer(
   tx: InviteServerTransaction,
   codecs: readonly G711Codec[],
 ): Promise<OpenedLateOffer | undefined> {
+  const opened = await openEndpoint(deps, tx, codecs);
+  if (opened === undefined) return undefined;
+  return { endpoint: opened.endpoint, media: new LateOffer(opened.local, new SdpOrigin({ address: deps.engine.advertisedAddress })) };
+}
+
+/** A fresh anchored endpoint and what we offer or answer on it; 503 to the INVITE when no media port is free. */
+async function openEndpoint(
+  deps: { readonly stack: SipStack; readonly engine: MediaEngine },
+  tx: InviteServerTransaction,
+  codecs: readonly G711Codec[],
+): Promise<{ endpoint: MediaEndpoint; local: LocalMedia } | undefined> {
   const { stack, engine } = deps;
   const endpoint = await engine.createEndpoint().catch(() => undefined);
   if (endpoint === undefined) {
     stack.respond(tx, 503, undefined, { headers: [['Retry-After', '5']] });
     return undefined;
   }
-  const local: LocalMedia = { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 };
-  return { endpoint, media: new LateOffer(local, new SdpOrigin({ address: engine.advertisedAddress })) };
+  return { endpoint, local: { address: engine.advertisedAddress, port: endpoint.port, rtcpPort: endpoint.rtcpPort, codecs, dtmfPayloadType: 101 } };
 }
