@@ -122,7 +122,9 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
     routes.push(...recordingRoutes(new DocumentService(deps.store)));
     closers.push(() => recordings.close());
   }
-  // carriers (issue 4 item 4): account resources out (offnet/resources modules, numbers no callflow owns), gateways trusted in
+  // carriers (issue 4 item 4): account resources out (offnet/resources modules, numbers no callflow owns), gateways trusted in;
+  // the transfers block sends transfer targets no callflow owns through them too
+  let carriers: Carriers;
   {
     const catalog = new ResourceCatalog({ store: deps.store, logger });
     const changes = deps.bus.subscribe('*.*.resource.*', (message) => {
@@ -135,7 +137,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       catalog.close();
     });
     await catalog.load();
-    const carriers = new Carriers({ calls: b2bua.context, catalog, endpoints, logger });
+    carriers = new Carriers({ calls: b2bua.context, catalog, endpoints, logger });
     b2bua.runner.register(offnetModule(carriers));
     b2bua.runner.register(resourcesModule(carriers));
     b2bua.features.trunk = (request) => carriers.trunk(request);
@@ -180,6 +182,7 @@ export async function startSwitch(deps: { config: Config; store: DocumentStore; 
       runner: b2bua.runner,
       endpoints,
       authenticator,
+      offnet: carriers,
       music: async (holder, _held, mediaId) => (mediaId !== undefined ? mediaAudio(deps.store, holder.profile.accountId, mediaId) : holdMusic(holder)),
     });
     b2bua.control.useTransfers(transfers);

@@ -1,5 +1,6 @@
 import type { Endpoint, ServerTransaction, SipRequest } from '../sip/index.ts';
 import type { StoredDoc } from '../store/index.ts';
+import type { CallerSession } from './caller-session.ts';
 import type { Channel } from './channel.ts';
 import type { InboundSession } from './inbound-session.ts';
 
@@ -52,4 +53,23 @@ export interface B2buaFeatures {
    * call (it then owns `session`), false to let the caller get 404.
    */
   unrouted?(session: InboundSession, account: StoredDoc, number: string): Promise<boolean>;
+}
+
+/**
+ * The account's carrier route for a number dialed on behalf of a leg that is already up (KAZOO: a
+ * transfer target no callflow owns is dialed like any number, and reaches the offnet route). Looked
+ * up before anything moves, so the caller can still refuse; dialed once the call is ready for it.
+ */
+export interface OffnetRouter {
+  /**
+   * The gateways that would carry `number` for `account`, presenting `presenter`'s external caller
+   * id; undefined when no resource carries it or `presenter` may not call out (not a phone).
+   */
+  route(account: StoredDoc, number: string, presenter: Channel): Promise<OffnetCall | undefined>;
+}
+
+/** A carrier call looked up by an {@link OffnetRouter}, not dialed yet. */
+export interface OffnetCall {
+  /** Hunts the gateways for `session`'s caller; resolves once it is bridged, gone, or failed (`session.fail`). */
+  dial(session: CallerSession): Promise<void>;
 }

@@ -5,21 +5,15 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness } from '../support/api-harness.ts';
-import { explainSipp, runSipp, startSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { explainSipp, runSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
 import { sippSkip } from '../support/sipp-skip.ts';
 import { freePort } from '../support/sipp-ports.ts';
 import { call, phone, provision, type Phones } from '../support/switch-fixture.ts';
 import { settled } from '../support/live-channels.ts';
-import { eventually } from '../support/wait.ts';
+import { addResource as addTo, ccv, removeResource as removeFrom, startCarrier, TRUNK, US, type ResourceSpec } from '../support/carriers.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
-import { SipRequest } from '../../src/sip/index.ts';
 
 const skip = sippSkip();
-
-const US = '^\\+?1?(\\d{10})$';
-/** An event's custom channel vars (where KAZOO puts authorizing_id/type). */
-const ccv = (e: BusMessage): Record<string, unknown> => (e.payload['custom_channel_vars'] ?? {}) as Record<string, unknown>;
-const TRUNK = { username: 'acme-trunk', password: 'trunk-secret', realm: 'carrier.test' };
 
 describe('carriers: outbound through account resources, inbound from gateways (SIPp carriers)', { skip }, () => {
   let h: Harness;
@@ -52,29 +46,9 @@ describe('carriers: outbound through account resources, inbound from gateways (S
     await h?.close();
   });
 
-  /** True once the switch trusts 127.0.0.1:port as a carrier gateway (the resource index caught up). */
-  const trusted = async (port: number): Promise<boolean> => {
-    const probe = new SipRequest('INVITE', 'sip:probe@127.0.0.1');
-    probe.source = { transport: 'udp', address: '127.0.0.1', port };
-    return (await h.app.switch.b2bua.features.trunk?.(probe)) !== undefined;
-  };
-
-  /** Creates a resource and waits until the switch knows its gateways. */
-  const addResource = async (doc: Record<string, unknown> & { gateways: (Record<string, unknown> & { port: number })[] }): Promise<string> => {
-    const res = await p.account.client.put(`/v2/accounts/${p.account.accountId}/resources`, doc);
-    assert.equal(res.status, 201, res.text);
-    for (const gw of doc.gateways) await eventually(() => trusted(gw.port));
-    return String((res.body['data'] as Record<string, unknown>)['id']);
-  };
-
-  const removeResource = async (id: string, ports: readonly number[]): Promise<void> => {
-    const res = await p.account.client.delete(`/v2/accounts/${p.account.accountId}/resources/${id}`);
-    assert.equal(res.status, 200, res.text);
-    for (const port of ports) await eventually(async () => !(await trusted(port)));
-  };
-
-  const carrier = (scenario: string, vars: Record<string, string | number>): Promise<RunningSipp> =>
-    startSipp({ scenario, timeoutSec: 20, countRtp: true, vars });
+  const addResource = (doc: ResourceSpec): Promise<string> => addTo(p, doc);
+  const removeResource = (id: string, ports: readonly number[]): Promise<void> => removeFrom(p, id, ports);
+  const carrier = (scenario: string, vars: Record<string, string | number>): Promise<RunningSipp> => startCarrier(scenario, vars);
 
   test('an unowned number goes out through the cheapest matching carrier, fails over from a 503 gateway to one that challenges, RTP both ways, device caller id', async () => {
     events.length = 0;

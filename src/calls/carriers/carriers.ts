@@ -5,7 +5,7 @@ import type { StoredDoc } from '../../store/index.ts';
 import type { CallContext } from '../call-context.ts';
 import type { Channel } from '../channel.ts';
 import type { CallerSession } from '../caller-session.ts';
-import type { TrunkCaller } from '../ports.ts';
+import type { OffnetCall, OffnetRouter, TrunkCaller } from '../ports.ts';
 import { callerIdType, presentedCallerId, type CallerId, type CallerIdType } from './caller-id.ts';
 import { huntCarriers, type CarrierOutcome, type HuntStep } from './carrier-hunt.ts';
 import { callerIdAllowed, carrierRoutes, type CarrierRoute } from './carrier-routes.ts';
@@ -15,7 +15,8 @@ import type { ResourceCatalog } from './resource-catalog.ts';
 export interface CarriersOptions {
   readonly calls: CallContext;
   readonly catalog: ResourceCatalog;
-  readonly endpoints: EndpointDirectory;
+  /** Account, device and user lookups (caller ids, trunk accounts). */
+  readonly endpoints: Pick<EndpointDirectory, 'account' | 'device' | 'user'>;
   readonly logger: Logger;
   /** Ring time per gateway when the callflow gives none (default 60 s). */
   readonly ringTimeoutMs?: number;
@@ -38,12 +39,13 @@ const NO_ROUTE: CarrierOutcome = { kind: 'no_route' };
 /**
  * An account's carriers (KAZOO local resources), both ways: outbound calls go to the gateways of
  * the resources whose rules match, with the caller's external caller id; INVITEs from a gateway's
- * address are trusted as calls from that resource (the B2BUA's `trunk` hook).
+ * address are trusted as calls from that resource (the B2BUA's `trunk` hook). Transfer targets no
+ * callflow owns go out the same way ({@link OffnetRouter}).
  */
-export class Carriers {
+export class Carriers implements OffnetRouter {
   readonly #calls: CallContext;
   readonly #catalog: ResourceCatalog;
-  readonly #endpoints: EndpointDirectory;
+  readonly #endpoints: CarriersOptions['endpoints'];
   readonly #log: Logger;
   readonly #ringTimeoutMs: number;
   readonly #progressTimeoutMs: number;
@@ -96,9 +98,37 @@ export class Carriers {
   async offnet(request: OffnetRequest): Promise<CarrierOutcome> {
     const { session, account, number } = request;
     const options = request.options ?? {};
+    const steps = await this.#steps(account, number, session.channel, options);
+    if (steps.length === 0) return NO_ROUTE;
+    return this.#hunt(session, number, steps, options, request.callflowId);
+  }
+
+  /**
+   * {@link OffnetRouter} for transfers (docs/calls.md "Transfers to external numbers"): the
+   * gateways for `number`, presenting the transferor's external caller id (KAZOO's Konami
+   * originates the target leg with the transferor's caller id, reference §3.7). Only a phone may
+   * send a call out, as for its own calls: no toll relay for a carrier leg.
+   */
+  async route(account: StoredDoc, number: string, presenter: Channel): Promise<OffnetCall | undefined> {
+    if (presenter.profile.authorizingType !== 'device') return undefined;
+    const steps = await this.#steps(account, number, presenter, {});
+    if (steps.length === 0) return undefined;
+    return {
+      dial: async (session) => {
+        const outcome = await this.#hunt(session, number, steps, {}).catch((error: unknown): CarrierOutcome => {
+          this.#log.error({ err: error, call: session.channel.uuid }, 'carrier call failed');
+          return { kind: 'failed', status: 503, cause: 'NORMAL_TEMPORARY_FAILURE' };
+        });
+        if (outcome.kind === 'failed') session.fail(outcome.status, outcome.cause);
+      },
+    };
+  }
+
+  /** One hunt step per gateway of the matching resources whose caller id rules accept `presenter`'s. */
+  async #steps(account: StoredDoc, number: string, presenter: Channel, options: OffnetOptions): Promise<HuntStep[]> {
     const routes = this.routesFor(account._id, number, options.flags);
-    if (routes.length === 0) return NO_ROUTE;
-    const callerIds = await this.#callerIds(session.channel, account);
+    if (routes.length === 0) return [];
+    const callerIds = await this.#callerIds(presenter, account);
     const steps: HuntStep[] = [];
     for (const route of routes) {
       const resourceType = callerIdType(objectField(route.resource['caller_id_options'], 'type'));
@@ -121,12 +151,15 @@ export class Carriers {
         progressTimeoutMs: route.progressTimeoutMs ?? this.#progressTimeoutMs,
       });
     }
-    if (steps.length === 0) return NO_ROUTE;
+    return steps;
+  }
+
+  async #hunt(session: CallerSession, number: string, steps: readonly HuntStep[], options: OffnetOptions, callflowId?: string): Promise<CarrierOutcome> {
     if (session.channel.closed) return { kind: 'gone' };
     this.#log.debug({ call: session.channel.uuid, number, gateways: steps.length }, 'sending a call to carriers');
     return huntCarriers(this.#calls, session, steps, {
       ringTimeoutMs: options.ringTimeoutMs ?? this.#ringTimeoutMs,
-      ...(request.callflowId !== undefined ? { callflowId: request.callflowId } : {}),
+      ...(callflowId !== undefined ? { callflowId } : {}),
     });
   }
 

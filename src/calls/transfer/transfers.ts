@@ -6,7 +6,7 @@ import type { CallContext } from '../call-context.ts';
 import { CallCommandError, type TransferHandler, type TransferInfo, type TransferOptions } from '../call-control.ts';
 import type { Channel } from '../channel.ts';
 import type { CallflowRunner } from '../callflow/index.ts';
-import type { CallerAuthenticator } from '../ports.ts';
+import type { CallerAuthenticator, OffnetCall, OffnetRouter } from '../ports.ts';
 import { connect, release, sameCodec } from './leg-moves.ts';
 import { handleRefer } from './refer-handler.ts';
 import type { ReferSubscription } from './refer-subscription.ts';
@@ -28,16 +28,16 @@ export interface TransfersOptions {
   /** Digest checks of INVITEs with Replaces (RFC 3891 §6: only an authenticated caller may replace). */
   readonly authenticator: CallerAuthenticator;
   readonly music?: TransferMusicLookup;
+  /** The account's carriers, for a target no callflow owns (without it such a target is unknown). */
+  readonly offnet?: OffnetRouter;
   /** How long a transferor may stay after its transfer completed before we BYE it; default 5 s. */
   readonly dismissMs?: number;
 }
 
-/** A resolved target: its callflow and the account it runs in. */
-interface Route {
-  readonly account: StoredDoc;
-  readonly callflow: StoredDoc;
-  readonly captures: readonly string[];
-}
+/** A resolved target: its callflow and the account it runs in, or else a carrier route. */
+type Route =
+  | { readonly kind: 'callflow'; readonly account: StoredDoc; readonly callflow: StoredDoc; readonly captures: readonly string[] }
+  | { readonly kind: 'offnet'; readonly call: OffnetCall };
 
 const DEFAULT_TAKEBACK = '*1';
 
@@ -108,9 +108,11 @@ export class Transfers implements TransferHandler {
   /**
    * Starts moving `transferee` from `transferor` to `target`: the target must route (else
    * {@link UnknownTransferTarget}, the call as it was), then their bridge is split and the target's
-   * callflow runs for the transferee. A REFER splits the bridge at once, before the lookups: its
-   * phone may BYE right after the 202 (RFC 5589 §6 leaves the transferor free to), and that BYE
-   * must not end the transferee's call; an unknown target then reconnects the two.
+   * callflow runs for the transferee — or, for a number no callflow owns, the account's carriers
+   * dial it for the transferee (KAZOO: the number reaches the offnet route). A REFER splits the
+   * bridge at once, before the lookups: its phone may BYE right after the 202 (RFC 5589 §6 leaves
+   * the transferor free to), and that BYE must not end the transferee's call; an unknown target
+   * then reconnects the two.
    */
   async begin(
     transferor: Channel,
@@ -126,7 +128,7 @@ export class Transfers implements TransferHandler {
     let route: Route;
     let music: Uint8Array | undefined;
     try {
-      route = await this.#route(transferor.profile.accountId, target);
+      route = await this.#route(transferor, target);
       music = await this.#music(transferor, transferee, how.moh);
       // The lookups took a while: the call may have moved meanwhile.
       if (!early) this.#check(transferor, transferee, false);
@@ -153,16 +155,16 @@ export class Transfers implements TransferHandler {
     });
     this.#active.set(transferor.uuid, legs);
     this.#active.set(transferee.uuid, legs);
-    this.#log.info({ mode: how.mode, source: how.source, target, transferor: transferor.uuid, transferee: transferee.uuid }, 'transfer started');
+    this.#log.info({ mode: how.mode, source: how.source, target, route: route.kind, transferor: transferor.uuid, transferee: transferee.uuid }, 'transfer started');
     legs.machine.start();
     // Legs that ended during the lookups (a closed channel emits nothing more).
     if (transferee.closed) legs.machine.transfereeGone();
     else if (transferor.closed) legs.machine.transferorGone();
     if (legs.machine.done) return legs;
     const session = new TransferSession(this.#ctx, legs);
-    void this.#o.runner
-      .run(session, route.account, route.callflow, route.captures)
-      .catch((error: unknown) => this.#log.error({ err: error }, 'transfer callflow failed'))
+    const reaching = route.kind === 'callflow' ? this.#o.runner.run(session, route.account, route.callflow, route.captures) : route.call.dial(session);
+    void reaching
+      .catch((error: unknown) => this.#log.error({ err: error, route: route.kind }, 'reaching the transfer target failed'))
       .finally(() => {
         // A flow that ended without reaching anyone nor failing: nobody took the transferee.
         if (!legs.machine.done && legs.target === undefined) legs.machine.targetFailed(480, 'NO_USER_RESPONSE');
@@ -202,10 +204,15 @@ export class Transfers implements TransferHandler {
     }
   }
 
-  async #route(accountId: string, target: string): Promise<Route> {
+  /** The transferor's account's callflow for `target`, else its carrier route (as the transferor would dial it). */
+  async #route(transferor: Channel, target: string): Promise<Route> {
+    const accountId = transferor.profile.accountId;
     const [found, account] = await Promise.all([this.#o.endpoints.callflowFor(accountId, target), this.#o.endpoints.account(accountId)]);
-    if (found === undefined || account === undefined) throw new UnknownTransferTarget(target);
-    return { account, callflow: found.callflow, captures: found.captures };
+    if (account === undefined) throw new UnknownTransferTarget(target);
+    if (found !== undefined) return { kind: 'callflow', account, callflow: found.callflow, captures: found.captures };
+    const call = await this.#o.offnet?.route(account, target, transferor);
+    if (call === undefined) throw new UnknownTransferTarget(target);
+    return { kind: 'offnet', call };
   }
 
   async #music(holder: Channel, held: Channel, mediaId: string | undefined): Promise<Uint8Array | undefined> {
