@@ -6,7 +6,7 @@
 // Prints Markdown for docs/benchmarks.md (section "Events and channels"); progress goes to stderr.
 // Knobs (env): BENCH_QUICK=1, BENCH_PARTS, BENCH_SOCKETS, BENCH_CREATE_SHARE, BENCH_EVENT_RATES,
 // BENCH_EVENT_SECONDS, BENCH_LEGS, BENCH_USERS, BENCH_DEVICES_PER_USER, BENCH_CONNECTIONS,
-// BENCH_HTTP_SECONDS, BENCH_QUIET_WAIT_SECONDS, BENCH_QUIET_CORES, BENCH_ATTEMPTS, BENCH_BUDGET_SECONDS
+// BENCH_HTTP_SECONDS, BENCH_CHURN, BENCH_QUIET_WAIT_SECONDS, BENCH_QUIET_CORES, BENCH_ATTEMPTS, BENCH_BUDGET_SECONDS
 // (see docs/benchmarks.md).
 import { loadavg } from 'node:os';
 import { backends } from '../test/support/backends.ts';
@@ -44,6 +44,7 @@ const settings = {
   devicesPerUser: Math.max(1, Math.round(num('BENCH_DEVICES_PER_USER', 2))),
   connections: list('BENCH_CONNECTIONS', quick ? [10] : [1, 10]),
   httpSeconds: num('BENCH_HTTP_SECONDS', quick ? 3 : 10),
+  churnPerSecond: num('BENCH_CHURN', 200),
   quietWaitSeconds: num('BENCH_QUIET_WAIT_SECONDS', quick ? 0 : 60),
   quietCores: num('BENCH_QUIET_CORES', 0.3),
   attempts: Math.max(1, Math.round(num('BENCH_ATTEMPTS', quick ? 1 : 3))),
@@ -89,7 +90,7 @@ try {
     listing = await measureChannelListing(
       h,
       a,
-      { legs: settings.legs, users: settings.users, devicesPerUser: settings.devicesPerUser, connections: settings.connections, seconds: settings.httpSeconds, warmupSeconds: quick ? 1 : 2, beforeRun: quiet, attempts: settings.attempts, quietCores: settings.quietCores },
+      { legs: settings.legs, users: settings.users, devicesPerUser: settings.devicesPerUser, connections: settings.connections, seconds: settings.httpSeconds, warmupSeconds: quick ? 1 : 2, beforeRun: quiet, attempts: settings.attempts, quietCores: settings.quietCores, churnPerSecond: settings.churnPerSecond },
       log,
     );
   }

@@ -3,6 +3,7 @@
 // i.e. an RTP/RTCP socket pair from the app's media engine) put in the switch's directory without
 // SIP; the load comes from autocannon in a child process (http-load-process.ts).
 import { fork } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Channel } from '../../src/calls/index.ts';
 import { randomHex, silentLogger } from '../../src/lib/index.ts';
@@ -26,12 +27,16 @@ export interface ListingOptions {
   /** A run during which other processes used more than `quietCores` is repeated, up to `attempts` runs in all; the quietest is kept. */
   readonly attempts: number;
   readonly quietCores: number;
+  /** Leg changes per second during an extra account-listing run at each concurrency (0: no such run). */
+  readonly churnPerSecond: number;
 }
 
 export interface ListingRow {
   readonly route: string;
-  /** Channels in one response. */
+  /** Channels in one response (0 for the floor row, which sends no channels). */
   readonly rows: number;
+  /** Leg changes per second made while the run was measured (a churn row), achieved rate. */
+  readonly churnPerSecond?: number;
   readonly connections: number;
   readonly load: HttpLoadResult;
   /** Server process CPU over the run, % of one core. */
@@ -101,10 +106,43 @@ async function seed(h: Harness, a: TestAccount, options: ListingOptions, run: st
 interface Snapshot {
   readonly cpu: NodeJS.CpuUsage;
   readonly machine: CpuSnapshot;
+  /** Leg changes made so far by the churn, if any. */
+  readonly changes: number;
+}
+
+/** Leg changes made on the switch's loop while a run lasts. */
+interface Churn {
+  readonly changes: number;
+  stop(): void;
+}
+
+/**
+ * Changes `perSecond` legs a second, round robin: each change puts a leg on hold or takes it off
+ * (`Channel.setOnHold`, what a phone's re-INVITE does), so the next listing serialises that leg
+ * again. Runs in 10 ms ticks on the server's event loop and catches up after a stall, as SIP
+ * traffic would.
+ */
+function startChurn(channels: readonly Channel[], perSecond: number): Churn {
+  const started = performance.now();
+  let changes = 0;
+  let next = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - started) * perSecond) / 1000);
+    for (; changes < due; changes++) {
+      const channel = channels[next++ % channels.length];
+      channel?.setOnHold(!channel.onHold);
+    }
+  }, 10);
+  return {
+    get changes() {
+      return changes;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** Runs autocannon in a child; snapshots this process and the machine when its measured run starts. */
-function load(spec: HttpLoadSpec): Promise<{ result: HttpLoadResult; start: Snapshot }> {
+function load(spec: HttpLoadSpec, churn?: Churn): Promise<{ result: HttpLoadResult; start: Snapshot }> {
   const path = fileURLToPath(new URL('./http-load-process.ts', import.meta.url));
   const child = track(fork(path, [JSON.stringify(spec)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const limitMs = (spec.seconds + spec.warmupSeconds) * 1000 + 30_000;
@@ -116,7 +154,7 @@ function load(spec: HttpLoadSpec): Promise<{ result: HttpLoadResult; start: Snap
     }, limitMs);
     child.on('message', (message: unknown) => {
       const type = (message as { type?: unknown }).type;
-      if (type === 'measuring') start = { cpu: process.cpuUsage(), machine: machineCpu() };
+      if (type === 'measuring') start = { cpu: process.cpuUsage(), machine: machineCpu(), changes: churn?.changes ?? 0 };
       if (type !== 'result' || start === undefined) return;
       clearTimeout(timer);
       resolve({ result: message as HttpLoadResult, start });
@@ -129,9 +167,16 @@ function load(spec: HttpLoadSpec): Promise<{ result: HttpLoadResult; start: Snap
 }
 
 /** One autocannon run against `path`, with the CPU used by this process, autocannon and the rest of the machine. */
-async function measureOnce(base: string, token: string, route: string, path: string, rows: number, connections: number, options: ListingOptions): Promise<ListingRow> {
+async function measureOnce(base: string, token: string, route: string, path: string, rows: number, connections: number, options: ListingOptions, churnOf?: readonly Channel[]): Promise<ListingRow> {
   await options.beforeRun?.();
-  const { result, start } = await load({ url: `${base}${path}`, token, connections, seconds: options.seconds, warmupSeconds: options.warmupSeconds });
+  const churn = churnOf === undefined ? undefined : startChurn(churnOf, options.churnPerSecond);
+  let measured: Awaited<ReturnType<typeof load>>;
+  try {
+    measured = await load({ url: `${base}${path}`, token, connections, seconds: options.seconds, warmupSeconds: options.warmupSeconds }, churn);
+  } finally {
+    churn?.stop();
+  }
+  const { result, start } = measured;
   const cpu = process.cpuUsage(start.cpu);
   const machine = busyCores(start.machine, machineCpu());
   const serverCores = (cpu.user + cpu.system) / 1000 / result.wallMs;
@@ -139,12 +184,29 @@ async function measureOnce(base: string, token: string, route: string, path: str
   return {
     route,
     rows,
+    ...(churn !== undefined ? { churnPerSecond: ((churn.changes - start.changes) * 1000) / result.wallMs } : {}),
     connections,
     load: result,
     serverCpuPct: serverCores * 100,
     loadCpuPct: loadCores * 100,
     othersCores: Math.max(0, machine - serverCores - loadCores),
   };
+}
+
+/**
+ * The floor of a row: a bare `node:http` server on this process answering every request with the
+ * same number of bytes from one prepared buffer, so the load generator's own cost shows.
+ */
+async function startFloor(bytes: number): Promise<{ server: Server; base: string }> {
+  const body = Buffer.alloc(bytes, 0x20);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('floor server has no port');
+  return { server, base: `http://127.0.0.1:${address.port}` };
 }
 
 /** Populates the directory, then loads the account and user listings at each concurrency. */
@@ -155,10 +217,16 @@ export async function measureChannelListing(h: Harness, a: TestAccount, options:
   const { channels, seeded } = await seed(h, a, options, run);
   const buildMs = Date.now() - built;
   log(`channels: ${channels.length} legs in the directory (${h.app.switch.engine.stats().endpoints} media endpoints) after ${buildMs} ms`);
+  let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
   try {
+    const account = `/v2/accounts/${a.accountId}/channels`;
+    const accountBytes = Buffer.byteLength((await a.client.get(account)).text);
+    floor = await startFloor(accountBytes);
     const routes = [
-      { route: 'GET /v2/accounts/{A}/channels', path: `/v2/accounts/${a.accountId}/channels` },
-      { route: 'GET /v2/accounts/{A}/users/{U}/channels', path: `/v2/accounts/${a.accountId}/users/${seeded.userId}/channels` },
+      { route: 'GET /v2/accounts/{A}/channels', path: account, churn: false, floor: false },
+      ...(options.churnPerSecond > 0 ? [{ route: 'GET /v2/accounts/{A}/channels', path: account, churn: true, floor: false }] : []),
+      { route: 'floor: bare node:http, a static body of that size', path: account, churn: false, floor: true },
+      { route: 'GET /v2/accounts/{A}/users/{U}/channels', path: `/v2/accounts/${a.accountId}/users/${seeded.userId}/channels`, churn: false, floor: false },
     ];
     const rows: ListingRow[] = [];
     for (const r of routes) {
@@ -167,12 +235,14 @@ export async function measureChannelListing(h: Harness, a: TestAccount, options:
       if (check.status !== 200 || !Array.isArray(data)) throw new Error(`${r.route}: ${check.status} ${check.text.slice(0, 200)}`);
       const expected = r.path.includes('/users/') ? seeded.userLegs : channels.length;
       if (data.length !== expected) throw new Error(`${r.route}: ${data.length} channels, expected ${expected}`);
+      const [base, path] = r.floor ? [floor.base, '/'] : [h.client.base, r.path];
       for (const connections of options.connections) {
-        log(`channels: ${r.route} (${data.length} channels, ${check.text.length} bytes) at ${connections} connection(s) for ${options.seconds} s...`);
+        const churning = r.churn ? ` with ${options.churnPerSecond} leg changes/s` : '';
+        log(`channels: ${r.route}${churning} (${data.length} channels, ${check.text.length} bytes) at ${connections} connection(s) for ${options.seconds} s...`);
         let row: ListingRow | undefined;
         for (let attempt = 1; attempt <= Math.max(1, options.attempts); attempt++) {
           if (attempt > 1) log(`channels: again (other processes used ${row?.othersCores.toFixed(2)} cores)`);
-          const tried = await measureOnce(h.client.base, a.token, r.route, r.path, data.length, connections, options);
+          const tried = await measureOnce(base, a.token, r.route, path, r.floor ? 0 : data.length, connections, options, r.churn ? channels : undefined);
           if (row === undefined || tried.othersCores < row.othersCores) row = tried;
           if (row.othersCores <= options.quietCores) break;
         }
@@ -187,6 +257,7 @@ export async function measureChannelListing(h: Harness, a: TestAccount, options:
     }
     return { legs: channels.length, buildMs, rows };
   } finally {
+    floor?.server.close();
     for (const channel of channels) {
       channel.hangup();
       h.app.switch.channels.remove(channel.uuid);

@@ -43,7 +43,7 @@ export function formatListing(r: ListingResult, seconds: number): string {
   for (const row of r.rows) {
     const l = row.load;
     lines.push(
-      `| \`${row.route}\` | ${int(row.rows)} | ${int(l.bytesPerResponse)} | ${row.connections} | ${int(l.rps)} | ${f(l.p50, 2)} | ${f(l.p90, 2)} | ${f(l.p99, 2)} | ${f(l.max, 1)} | ` +
+      `| \`${row.route}\`${row.churnPerSecond !== undefined ? `, ${int(row.churnPerSecond)} leg changes/s` : ''} | ${row.rows === 0 ? '–' : int(row.rows)} | ${int(l.bytesPerResponse)} | ${row.connections} | ${int(l.rps)} | ${f(l.p50, 2)} | ${f(l.p90, 2)} | ${f(l.p99, 2)} | ${f(l.max, 1)} | ` +
         `${l.errors + l.non2xx + l.timeouts} | ${pct(row.serverCpuPct)} | ${pct(row.loadCpuPct)} | ${f(row.othersCores, 2)} cores |`,
     );
   }

@@ -70,9 +70,13 @@ export async function authenticate(req: ApiRequest, mode: AuthMode, deps: AuthDe
     const auth = req.auth;
     if (auth === undefined) return;
     if (!auth.isSuperduperAdmin && !(await deps.accounts.isWithin(accountId, auth.accountId))) throw errors.forbidden();
-    req.account = await deps.accounts.get(accountId).catch((e: UnknownDocument) => {
-      throw errors.badIdentifier(e.id ?? accountId);
-    });
+    // The token's own account was just read by checkToken: no second read of the same document.
+    req.account =
+      accountId === auth.accountId
+        ? auth.account
+        : await deps.accounts.get(accountId).catch((e: UnknownDocument) => {
+            throw errors.badIdentifier(e.id ?? accountId);
+          });
   } else if (mode === 'required' && req.auth !== undefined && !req.auth.isSuperduperAdmin && !selfServicePath(req.path)) {
     throw errors.forbidden();
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiError } from './api-error.ts';
+import { RawJson } from './raw-json.ts';
 import type { ApiRequest, ApiResult } from './request-context.ts';
 
 /** Values every envelope carries. */
@@ -54,6 +55,29 @@ export function successEnvelope(result: ApiResult, base: EnvelopeBase): Record<s
 /** The error envelope (reference §1.4): `error` is the status as a string. */
 export function errorEnvelope(error: ApiError, base: EnvelopeBase): Record<string, unknown> {
   return { ...common(base), data: error.data, error: String(error.status), message: error.message, status: 'error' };
+}
+
+/**
+ * The envelope as the bytes sent: its JSON, indented when `pretty`. A {@link RawJson} `data` is
+ * framed as is by the keys before and after it, so a large pre-serialised listing is neither
+ * walked nor (usually) copied again; the text equals `JSON.stringify(body)`.
+ */
+export function envelopeBytes(body: Readonly<Record<string, unknown>>, pretty: boolean): Buffer {
+  const data = body['data'];
+  if (pretty || !(data instanceof RawJson)) return Buffer.from(JSON.stringify(body, null, pretty ? 2 : undefined), 'utf8');
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  let side = before;
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'data') side = after;
+    else side[key] = value;
+  }
+  const head = JSON.stringify(before);
+  const tail = JSON.stringify(after);
+  return data.framed(
+    Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"data":`, 'utf8'),
+    Buffer.from(`${tail.length > 2 ? ',' : ''}${tail.slice(1)}`, 'utf8'),
+  );
 }
 
 /** True when the client asked for indented JSON (`X-Pretty-Print` or `pretty_print`). */

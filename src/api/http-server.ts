@@ -4,7 +4,7 @@ import { newUuid, RateBuckets, type BucketSettings, type Clock, type Logger } fr
 import type { Doc } from '../store/index.ts';
 import { ApiError, errors } from './api-error.ts';
 import { authenticate, extractToken, type AuthDeps } from './authenticate.ts';
-import { errorEnvelope, successEnvelope, wantsPretty, type EnvelopeBase } from './envelope.ts';
+import { envelopeBytes, errorEnvelope, successEnvelope, wantsPretty, type EnvelopeBase } from './envelope.ts';
 import { toApiError } from './error-mapping.ts';
 
 import { HTTP_METHODS, type ApiRequest, type ApiResult, type HttpMethod, type RouteSpec } from './request-context.ts';
@@ -130,7 +130,7 @@ function send(reply: FastifyReply, status: number, body: Record<string, unknown>
     .code(status)
     .header('content-type', 'application/json')
     .header('x-request-id', requestId)
-    .send(Buffer.from(JSON.stringify(body, null, pretty ? 2 : undefined)));
+    .send(envelopeBytes(body, pretty));
 }
 
 function requestIdOf(req: FastifyRequest): string {

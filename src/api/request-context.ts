@@ -1,5 +1,6 @@
 import type { Doc } from '../store/index.ts';
 import type { StoredDoc } from '../store/index.ts';
+import type { RawJson } from './raw-json.ts';
 
 export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -49,6 +50,7 @@ export function reqValue(req: ApiRequest, key: string): unknown {
 /** What a handler returns; the server wraps it in the success envelope. */
 export interface ApiResult {
   readonly status?: number;
+  /** The envelope's `data`: a JSON value, or a {@link RawJson} already serialised (large listings). */
   readonly data: unknown;
   readonly revision?: string;
   readonly pagination?: { readonly pageSize: number; readonly startKey?: string; readonly nextStartKey?: string };

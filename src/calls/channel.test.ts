@@ -300,6 +300,43 @@ describe('Channel', { timeout: 20_000 }, () => {
     assert.equal(rejected.hangupCode, 403, 'the first end wins');
   });
 
+  test('revision moves on every change a view shows, and only then', async () => {
+    const c = await channel();
+    const peer = await channel();
+    let last = c.revision;
+    const moved = (what: string): void => {
+      assert.ok(c.revision > last, `${what} moves the revision`);
+      last = c.revision;
+    };
+    const still = (what: string): void => assert.equal(c.revision, last, `${what} leaves the revision`);
+    c.ringing();
+    moved('ringing');
+    c.ringing();
+    still('ringing again');
+    c.early();
+    moved('early');
+    c.setToTag('tt');
+    moved('to-tag');
+    c.transition('answered');
+    moved('answer');
+    c.bridgedTo(peer, c.uuid);
+    moved('bridge');
+    c.setOnHold(true);
+    moved('hold');
+    c.setOnHold(true);
+    still('hold again');
+    c.setOnHold(false);
+    moved('unhold');
+    c.bridgedTo(undefined, undefined);
+    moved('unbridge');
+    c.receivedDtmf('1', 100);
+    c.formatChanged();
+    still('DTMF and a format change');
+    c.hangup();
+    moved('hangup');
+    peer.hangup();
+  });
+
   test('every channel of this suite released its endpoint', () => {
     assert.equal(engine.stats().endpoints, 0);
   });

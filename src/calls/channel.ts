@@ -100,6 +100,7 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   #playing: RtpSource | undefined;
   #onHold = false;
   #ending = false;
+  #revision = 0;
   /** Our side of the leg's SDP (set by whoever created the leg; used for re-offers). */
   localMedia: LegMedia | undefined;
   /** Set by the bridge: plays a source toward this channel through the relay. */
@@ -155,6 +156,13 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   get onHold(): boolean {
     return this.#onHold;
   }
+  /**
+   * Counts the changes to what a channel view shows (state, answer, hold, bridge, to-tag); the
+   * profile never changes. Caches of serialised views compare it.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
   /** The SIP dialog of the leg, once answered or early. */
   get dialog(): Dialog | undefined {
     return this.#signalling?.dialog;
@@ -164,6 +172,7 @@ export class Channel extends TypedEmitter<ChannelEvents> {
   setOnHold(onHold: boolean): void {
     if (this.closed || onHold === this.#onHold) return;
     this.#onHold = onHold;
+    this.#revision++;
     this.emit(onHold ? 'held' : 'unheld');
   }
   /** Gregorian seconds of creation (KAZOO's `timestamp`). */
@@ -178,6 +187,7 @@ export class Channel extends TypedEmitter<ChannelEvents> {
 
   setToTag(tag: string): void {
     this.#toTag = tag;
+    this.#revision++;
   }
 
   /** Keeps the DTMF detector on the negotiated telephone-event payload type. */
@@ -196,10 +206,12 @@ export class Channel extends TypedEmitter<ChannelEvents> {
     }
     if (!TRANSITIONS[from].includes(to)) throw new IllegalChannelTransition(this.uuid, from, to);
     this.#state = to;
+    this.#revision++;
     this.#log.debug({ from, to }, 'channel state');
     this.emit('stateChanged', from, to);
     if (to === 'answered') {
       this.#answeredAt = this.#clock.now();
+      this.#revision++;
       this.emit('answered');
     }
   }
@@ -219,6 +231,7 @@ export class Channel extends TypedEmitter<ChannelEvents> {
     const previous = this.#otherLeg;
     this.#otherLeg = other;
     this.#bridgeId = bridgeId;
+    this.#revision++;
     if (other !== undefined) this.emit('bridged', other);
     else if (previous !== undefined) this.emit('unbridged', previous);
   }

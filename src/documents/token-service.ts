@@ -19,6 +19,8 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason
 
 const SECRET_ID = 'switchboard_token_secret';
 const ISSUER = 'switchboard';
+/** Verified tokens remembered (every API request checks its token; the signature check is the costly part). */
+const VERIFIED_LIMIT = 10_000;
 
 /**
  * Issues and checks API tokens: HS256 JWTs (monster-ui decodes the middle segment), signed with a
@@ -31,6 +33,8 @@ export class TokenService {
   readonly #store: DocumentStore;
   readonly #revoked: Set<string>;
   readonly #expirySeconds: number;
+  /** Tokens whose signature and claims were checked once: a repeat checks expiry and revocation only. */
+  readonly #verified = new Map<string, TokenClaims>();
 
   private constructor(key: Uint8Array, store: DocumentStore, clock: Clock, expirySeconds: number, revoked: Set<string>) {
     this.#key = key;
@@ -73,6 +77,15 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<TokenCheck> {
+    const known = this.#verified.get(token);
+    if (known !== undefined) {
+      // jose's rule: expired when exp <= now in whole seconds.
+      if (known.expiresAt <= Math.floor(this.#clock.now() / 1000)) {
+        this.#verified.delete(token);
+        return { ok: false, reason: 'expired' };
+      }
+      return this.#revoked.has(known.tokenId) ? { ok: false, reason: 'revoked' } : { ok: true, claims: known };
+    }
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         issuer: ISSUER,
@@ -84,21 +97,28 @@ export class TokenService {
       const ownerId = payload['owner_id'];
       if (typeof accountId !== 'string' || typeof method !== 'string' || payload.jti === undefined) return { ok: false, reason: 'invalid' };
       if (this.#revoked.has(payload.jti)) return { ok: false, reason: 'revoked' };
-      return {
-        ok: true,
-        claims: {
-          accountId,
-          method,
-          ...(typeof ownerId === 'string' ? { ownerId } : {}),
-          issuedAt: payload.iat ?? 0,
-          expiresAt: payload.exp ?? 0,
-          tokenId: payload.jti,
-        },
+      const claims: TokenClaims = {
+        accountId,
+        method,
+        ...(typeof ownerId === 'string' ? { ownerId } : {}),
+        issuedAt: payload.iat ?? 0,
+        expiresAt: payload.exp ?? 0,
+        tokenId: payload.jti,
       };
+      if (payload.exp !== undefined && payload.nbf === undefined) this.#remember(token, claims);
+      return { ok: true, claims };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
       return { ok: false, reason: 'invalid' };
     }
+  }
+
+  #remember(token: string, claims: TokenClaims): void {
+    if (this.#verified.size >= VERIFIED_LIMIT) {
+      const oldest = this.#verified.keys().next();
+      if (oldest.done !== true) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(token, claims);
   }
 
   /** Seconds until the token expires (0 when already expired). */

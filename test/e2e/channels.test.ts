@@ -155,13 +155,18 @@ describe('Channels API on live calls', { skip }, () => {
     const alice = call(p, 'alice', '2001', 'uac-call.xml', { vars: { hold_ms: 5000 } });
     await eventually(() => legOf('alice', 'inbound', 'bob') !== undefined, 8000);
     const uuid = legOf('alice', 'inbound', 'bob')?.uuid ?? '';
+    // The listing serves cached JSON per leg: each answer must follow the hold state.
+    const listed = async (): Promise<unknown> => ((await c.get(`/v2/accounts/${A}/channels`)).body['data'] as Item[]).find((l) => l['uuid'] === uuid)?.['is_onhold'];
     await new Promise((r) => setTimeout(r, 800));
+    assert.equal(await listed(), false);
     const hold = await c.post(`/v2/accounts/${A}/channels/${uuid}`, { action: 'hold' });
     assert.equal(hold.status, 200, hold.text);
     assert.equal(((await c.get(`/v2/accounts/${A}/channels/${uuid}`)).body['data'] as Item)['is_on_hold'], true);
+    assert.equal(await listed(), true, 'the listing shows the hold');
     await new Promise((r) => setTimeout(r, 1500));
     const unhold = await c.post(`/v2/accounts/${A}/channels/${uuid}`, { action: 'unhold' });
     assert.equal(unhold.status, 200, unhold.text);
+    assert.equal(await listed(), false, 'the listing shows the resume');
     const [a, b] = await Promise.all([alice, bob.done]);
     assert.equal(a.exitCode, 0, explainSipp(a));
     assert.equal(b.exitCode, 0, explainSipp(b));
@@ -176,6 +181,10 @@ describe('Channels API on live calls', { skip }, () => {
     const { bob, alice } = await liveCall();
     const dave = await phone(p, 'dave', 'uas-answer-send-bye.xml', { vars: { answer_ms: 500, hangup_ms: 2000 } });
     const bobLeg = legOf('bob', 'outbound', 'alice');
+    const aliceLeg = legOf('alice', 'inbound', 'bob');
+    const otherLegOfAlice = async (): Promise<unknown> =>
+      ((await c.get(`/v2/accounts/${A}/channels`)).body['data'] as Item[]).find((l) => l['uuid'] === aliceLeg?.uuid)?.['other_leg'];
+    assert.equal(await otherLegOfAlice(), bobLeg?.uuid);
     const unbridgedTarget = await c.post(`/v2/accounts/${A}/channels/${bobLeg?.uuid ?? ''}`, { action: 'transfer' });
     assert.equal(unbridgedTarget.status, 400);
     assert.ok((unbridgedTarget.body['data'] as Item)['target'], unbridgedTarget.text);
@@ -183,6 +192,8 @@ describe('Channels API on live calls', { skip }, () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body['data'], 'transfer initiated');
     await eventually(() => legOf('alice', 'inbound', 'dave') !== undefined, 8000);
+    const daveLeg = legOf('dave', 'outbound', 'alice');
+    assert.equal(await otherLegOfAlice(), daveLeg?.uuid, 'the listing shows the new bridge');
     const [a, b, d] = await Promise.all([alice, bob.done, dave.done]);
     assert.equal(b.exitCode, 0, `bob (the transferor) is released: ${explainSipp(b)}`);
     assert.equal(d.exitCode, 0, explainSipp(d));

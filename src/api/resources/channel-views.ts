@@ -16,6 +16,11 @@ function ccv(channel: Channel): Record<string, unknown> {
   };
 }
 
+/** Whole seconds since the channel was created (KAZOO `elapsed_s`). */
+export function elapsedSeconds(channel: Channel, now: number): number {
+  return Math.floor((now - channel.createdAt) / 1000);
+}
+
 /**
  * A channel as KAZOO lists it (reference §2.2: ecallmgr's summary keys). `bridge_id` is kept,
  * unlike KAZOO, because SmartPBX counts calls by it (CLIENTS.md).
@@ -31,7 +36,8 @@ export function channelSummary(channel: Channel, now: number): Record<string, un
     custom_channel_vars: ccv(channel),
     destination: p.destination,
     direction: p.direction,
-    elapsed_s: Math.floor((now - channel.createdAt) / 1000),
+    elapsed_s: elapsedSeconds(channel, now),
+    // Only scalars from here on: channelSummaryJson finds `elapsed_s` as the last one in the text.
     from_tag: p.fromTag,
     is_loopback: false,
     is_onhold: channel.onHold,
@@ -43,6 +49,23 @@ export function channelSummary(channel: Channel, now: number): Record<string, un
     username: p.username,
     uuid: channel.uuid,
   };
+}
+
+const ELAPSED_ZERO = '"elapsed_s":0';
+
+/**
+ * {@link channelSummary} as JSON text around the one value that changes with time:
+ * `head + elapsed_s + tail` is exactly `JSON.stringify(channelSummary(channel, now))`.
+ */
+export function channelSummaryJson(channel: Channel): { readonly head: string; readonly tail: string } {
+  const text = JSON.stringify(channelSummary(channel, channel.createdAt));
+  // A string value cannot hold this text (its quotes would be escaped), and the keys after
+  // `elapsed_s` are scalars, so the last occurrence is the top-level key even when a custom
+  // channel variable is called `elapsed_s`.
+  const at = text.lastIndexOf(ELAPSED_ZERO);
+  if (at < 0) throw new Error('channel summary without elapsed_s');
+  const value = at + ELAPSED_ZERO.length - 1;
+  return { head: text.slice(0, value), tail: text.slice(value + 1) };
 }
 
 /** One channel in detail (reference §2.3: the Title-Case keys normalised: `call_id`, `call_direction`...). */
@@ -63,7 +86,7 @@ export function channelDetail(channel: Channel, now: number): Record<string, unk
     channel_state: channel.state,
     custom_channel_vars: ccv(channel),
     destination: p.destination,
-    elapsed_seconds: Math.floor((now - channel.createdAt) / 1000),
+    elapsed_seconds: elapsedSeconds(channel, now),
     from: p.fromUri.replace(/^sips?:/, ''),
     from_tag: p.fromTag,
     is_loopback: false,

@@ -5,7 +5,8 @@ import { validate, type StoredDoc } from '../../store/index.ts';
 import { errors, fieldError } from '../api-error.ts';
 import { validationData } from '../error-mapping.ts';
 import { reqValue, type ApiRequest, type ApiResult, type RouteSpec } from '../request-context.ts';
-import { channelDetail, channelSummary } from './channel-views.ts';
+import { ChannelListing } from './channel-listing.ts';
+import { channelDetail } from './channel-views.ts';
 import { accountOf } from './crud.ts';
 
 /** One POST action on a channel: runs it and returns KAZOO's `data` text (`"hangup initiated"`). */
@@ -55,7 +56,8 @@ export function coreChannelActions(control: CallControl): Map<string, ChannelAct
  */
 export function channelRoutes(deps: ChannelsDeps): RouteSpec[] {
   const now = (): number => deps.clock.now();
-  const list = (channels: Channel[]): ApiResult => ({ data: channels.filter((c) => !c.closed).map((c) => channelSummary(c, now())) });
+  const listing = new ChannelListing();
+  const list = (channels: Channel[]): ApiResult => ({ data: listing.json(channels, now()) });
   const find = (req: ApiRequest): Channel => {
     try {
       return deps.control.channel(req.params['call_id'] ?? '', accountOf(req)._id);
