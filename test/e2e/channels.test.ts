@@ -1,14 +1,15 @@
 // The Channels API over live SIPp calls (issue 5): listings, detail, actions, tenancy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../support/backends.ts';
+import { pglite } from '../support/backends.ts';
 import { startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
-import { explainSipp, sippCanPlayPcap, sippSkipReason, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { explainSipp, stopAllSipp, type RunningSipp } from '../support/sipp.ts';
+import { sippSkip } from '../support/sipp-skip.ts';
+import { legOf as legOfPhone } from '../support/live-channels.ts';
 import { call, eventually, phone, provision, type Phones } from '../support/switch-fixture.ts';
 import type { SippResult } from '../support/sipp.ts';
 
-const skip = sippSkipReason() ?? (sippCanPlayPcap() ? undefined : 'SIPp cannot play pcaps here');
-const pglite = backends()[0];
+const skip = sippSkip();
 
 type Item = Record<string, unknown>;
 
@@ -18,7 +19,6 @@ describe('Channels API on live calls', { skip }, () => {
   let other: TestAccount;
 
   before(async () => {
-    if (pglite === undefined) throw new Error('no backend');
     h = await startHarness(pglite());
     p = await provision(h, 'ChanCo', {
       users: ['bobuser'],
@@ -145,8 +145,7 @@ describe('Channels API on live calls', { skip }, () => {
     await eventually(() => h.app.switch.channels.size === 0);
   });
 
-  const legOf = (username: string, direction: 'inbound' | 'outbound', peer?: string) =>
-    h.app.switch.channels.all().find((ch) => ch.profile.username === username && ch.profile.direction === direction && (peer === undefined || ch.otherLeg?.profile.username === peer));
+  const legOf = (username: string, direction: 'inbound' | 'outbound', peer?: string) => legOfPhone(h, username, { direction, peer });
 
   test('hold and unhold actions reach the peer SIPp phone as re-INVITEs (sendonly, then sendrecv)', async () => {
     const c = p.account.client;
