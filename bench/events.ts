@@ -6,7 +6,7 @@
 // Prints Markdown for docs/benchmarks.md (section "Events and channels"); progress goes to stderr.
 // Knobs (env): BENCH_QUICK=1, BENCH_PARTS, BENCH_SOCKETS, BENCH_CREATE_SHARE, BENCH_EVENT_RATES,
 // BENCH_EVENT_SECONDS, BENCH_LEGS, BENCH_USERS, BENCH_DEVICES_PER_USER, BENCH_CONNECTIONS,
-// BENCH_HTTP_SECONDS, BENCH_CHURN, BENCH_QUIET_WAIT_SECONDS, BENCH_QUIET_CORES, BENCH_ATTEMPTS, BENCH_BUDGET_SECONDS
+// BENCH_HTTP_SECONDS, BENCH_CHURN, BENCH_QUIET_WAIT_SECONDS, BENCH_QUIET_CORES, BENCH_ATTEMPTS, BENCH_BUDGET_SECONDS, BENCH_EVENT_FLOOR
 // (see docs/benchmarks.md).
 import { loadavg } from 'node:os';
 import { backends } from '../test/support/backends.ts';
@@ -81,7 +81,7 @@ try {
     events = await measureEventDelivery(
       h.app,
       a,
-      { sockets: settings.sockets, createShare: settings.createShare, rates: settings.rates, seconds: settings.eventSeconds, warmupSeconds: quick ? 1 : 2, connectTimeoutMs: 60_000, quietMs: 1500, drainMs: 15_000, beforePhase: quiet, attempts: settings.attempts, quietCores: settings.quietCores },
+      { sockets: settings.sockets, createShare: settings.createShare, rates: settings.rates, seconds: settings.eventSeconds, warmupSeconds: quick ? 1 : 2, connectTimeoutMs: 60_000, quietMs: 1500, drainMs: 15_000, beforePhase: quiet, attempts: settings.attempts, quietCores: settings.quietCores, floor: process.env['BENCH_EVENT_FLOOR'] === '1' },
       log,
     );
   }

@@ -12,6 +12,7 @@ import { randomHex, silentLogger } from '../../src/lib/index.ts';
 import { stopChild, track } from '../support/children.ts';
 import { isTyped, SENT_FIELD, wallNow, type ClientPhaseStats, type FromClient, type ToClient } from './ipc.ts';
 import { busyCores, machineCpu, processCpuSeconds } from './machine.ts';
+import { FloorServer } from './floor-server.ts';
 import { benchProfile } from './profiles.ts';
 
 export interface EventBenchOptions {
@@ -34,6 +35,8 @@ export interface EventBenchOptions {
   /** A phase during which other processes used more than `quietCores` is run again, up to `attempts` times in all; the quietest is kept. */
   readonly attempts: number;
   readonly quietCores: number;
+  /** Measure the floor instead: a bare broadcast server (floor-server.ts) on the same clients. */
+  readonly floor?: boolean;
 }
 
 export interface EventPhaseResult {
@@ -174,7 +177,7 @@ function publishAtRate(rate: number, seconds: number, publish: (k: number) => vo
 export async function measureEventDelivery(app: App, account: { accountId: string; token: string; realm: string }, options: EventBenchOptions, log: (line: string) => void): Promise<EventBenchResult> {
   await app.blackhole.close();
   const template = await callEventTemplate(app, account.accountId, account.realm);
-  const server = await BlackholeServer.start({
+  const server = options.floor === true ? await FloorServer.start() : await BlackholeServer.start({
     port: 0,
     host: '127.0.0.1',
     bus: app.bus,
@@ -211,7 +214,10 @@ export async function measureEventDelivery(app: App, account: { accountId: strin
         const name = EVENT_CYCLE[k % EVENT_CYCLE.length] ?? 'CHANNEL_CREATE';
         if (name === 'CHANNEL_CREATE') createEvents++;
         const callId = `${run}${tag}-${Math.floor(k / EVENT_CYCLE.length)}-bench@127.0.0.1`;
-        app.bus.publish(callRoutingKey(account.accountId, name, callId), { [SENT_FIELD]: sent, ...template, event_name: name, call_id: callId, msg_id: `${tag}${k}` });
+        const routingKey = callRoutingKey(account.accountId, name, callId);
+        const payload = { [SENT_FIELD]: sent, ...template, event_name: name, call_id: callId, msg_id: `${tag}${k}` };
+        if (server instanceof FloorServer) server.publish(routingKey, name, payload);
+        else app.bus.publish(routingKey, payload);
         blocked.record(Math.max(1, Math.round((wallNow() - sent) * 1000)));
       });
       const cpu = process.cpuUsage(cpu0);
