@@ -16,15 +16,11 @@ import { killAllChildren } from './support/children.ts';
 import { measureEventDelivery, type EventBenchResult } from './events/event-delivery.ts';
 import { machineInfo, waitForQuiet } from './events/machine.ts';
 import { formatEvents, formatListing, formatMachine } from './events/report.ts';
+import { envNumber } from './support/env.ts';
 
 const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
-const num = (name: string, fallback: number): number => {
-  const raw = env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a non-negative number, got '${raw}'`);
-  return n;
-};
+const num = (name: string, fallback: number): number => envNumber(name, fallback, env);
 const list = (name: string, fallback: readonly number[]): number[] => {
   const raw = env[name];
   if (raw === undefined || raw === '') return [...fallback];

@@ -10,15 +10,11 @@ import { cpus, loadavg } from 'node:os';
 import { AccountService, DocumentService, EndpointDirectory, callflowKind, deviceKind } from '../src/documents/index.ts';
 import { SystemClock, silentLogger } from '../src/lib/index.ts';
 import { openStore, type StoredDoc } from '../src/store/index.ts';
+import { envNumber } from './support/env.ts';
 
 const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
-const num = (name: string, fallback: number): number => {
-  const raw = env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a non-negative number, got '${raw}'`);
-  return n;
-};
+const num = (name: string, fallback: number): number => envNumber(name, fallback, env);
 
 const settings = {
   accounts: Math.max(1, Math.round(num('BENCH_ACCOUNTS', quick ? 5 : 20))),

@@ -11,15 +11,11 @@ import type { RigOptions, RtpPlayer } from './sip/rig.ts';
 import { RigSession } from './sip/session.ts';
 import { measureSetupRate, measureSignallingOnly, type SetupRateOptions } from './sip/setup-rate.ts';
 import type { SweepResult } from './sip/sweep.ts';
+import { envNumber } from './support/env.ts';
 
 const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
-const num = (name: string, fallback: number): number => {
-  const raw = env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a number, got '${raw}'`);
-  return n;
-};
+const num = (name: string, fallback: number): number => envNumber(name, fallback, env);
 const list = (name: string, fallback: readonly number[]): number[] => {
   const raw = env[name];
   if (raw === undefined || raw === '') return [...fallback];

@@ -1,0 +1,7 @@
+/** A benchmark knob from the environment: a non-negative number, or `fallback` when unset or empty. */
+export function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a non-negative number, got '${raw}'`);
+  return n;
+}
