@@ -52,7 +52,7 @@ export class BlackholeServer {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #sockets = new Map<WebSocket, SocketSession>();
-  readonly #flusher = new FlushScheduler();
+  readonly #flusher: FlushScheduler;
   readonly #perIp = new Map<string, number>();
   readonly #port: number;
   #pingTimer: TimerHandle | undefined;
@@ -67,6 +67,7 @@ export class BlackholeServer {
     this.#clock = parts.clock;
     this.#log = parts.logger;
     this.#handler = parts.handler;
+    this.#flusher = new FlushScheduler({ onError: (error) => this.#log.error({ err: error }, 'websocket flush failed') });
     this.#port = (parts.http.address() as AddressInfo).port;
     this.#wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: parts.limits.maxMessageBytes, perMessageDeflate: false });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));

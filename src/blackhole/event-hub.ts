@@ -85,6 +85,7 @@ export class EventHub {
     const recorded = this.#history.record(event);
     const own = this.#targets.get(recorded.accountId);
     const wildcard = this.#targets.get('*');
+    if (own === undefined && wildcard === undefined) return;
     const frames = new EventFrames(recorded, false);
     if (own !== undefined) for (const target of own) this.#deliver(target, frames);
     if (wildcard !== undefined) for (const target of wildcard) if (own === undefined || !own.has(target)) this.#deliver(target, frames);

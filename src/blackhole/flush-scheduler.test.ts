@@ -90,3 +90,16 @@ test('the default defer is setImmediate', async () => {
   assert.deepEqual(log, ['a']);
   scheduler.close();
 });
+
+test('a throwing flush is reported and the others still flush', () => {
+  const queue: (() => void)[] = [];
+  const errors: unknown[] = [];
+  const scheduler = new FlushScheduler({ defer: (fn) => (queue.push(fn), () => undefined), onError: (e) => errors.push(e) });
+  const log: string[] = [];
+  scheduler.request({ flush: () => { throw new Error('boom'); } });
+  scheduler.request(target(log, 'b'));
+  queue.shift()?.();
+  assert.deepEqual(log, ['b']);
+  assert.equal(errors.length, 1);
+  scheduler.close();
+});

@@ -18,6 +18,12 @@ export interface FlushSchedulerOptions {
   readonly now?: () => number;
   /** Longest stretch of flushing before other work (SIP, RTP, HTTP) gets a turn, ms. */
   readonly sliceMs?: number;
+  /**
+   * Told when a flush throws. Sinks do not throw today (a closed socket is skipped, socket errors
+   * are events); this is the backstop, so one socket cannot take the others, or the process (the
+   * pass runs from setImmediate), with it.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 const immediate: Defer = (fn) => {
@@ -40,6 +46,7 @@ export class FlushScheduler implements FlushRequester {
   readonly #defer: Defer;
   readonly #now: () => number;
   readonly #sliceMs: number;
+  readonly #onError: (error: unknown) => void;
   readonly #waiting = new Set<Flushable>();
   #cancel: (() => void) | undefined;
   #closed = false;
@@ -48,6 +55,7 @@ export class FlushScheduler implements FlushRequester {
     this.#defer = options.defer ?? immediate;
     this.#now = options.now ?? (() => performance.now());
     this.#sliceMs = options.sliceMs ?? 4;
+    this.#onError = options.onError ?? (() => undefined);
   }
 
   /** Targets waiting for a flush. */
@@ -71,7 +79,7 @@ export class FlushScheduler implements FlushRequester {
     this.#cancel = undefined;
     for (const target of this.#waiting) {
       this.#waiting.delete(target);
-      target.flush();
+      this.#flush(target);
     }
   }
 
@@ -90,9 +98,17 @@ export class FlushScheduler implements FlushRequester {
     let count = 0;
     for (const target of this.#waiting) {
       this.#waiting.delete(target);
-      target.flush();
+      this.#flush(target);
       if (++count % CHECK_EVERY === 0 && this.#now() - started >= this.#sliceMs) break;
     }
     if (this.#waiting.size > 0 && !this.#closed) this.#cancel = this.#defer(() => this.#run());
+  }
+
+  #flush(target: Flushable): void {
+    try {
+      target.flush();
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 }

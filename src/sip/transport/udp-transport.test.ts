@@ -32,6 +32,11 @@ test('the SIP UDP socket gets a 4 MiB receive buffer by default, as far as the k
     // Linux grants min(asked, rmem_max) and reports twice that (its bookkeeping overhead).
     const expected = Math.min(DEFAULT_UDP_BUFFER_BYTES, rmemMax ?? DEFAULT_UDP_BUFFER_BYTES);
     assert.ok(receive >= expected, `receive buffer ${receive} < ${expected}`);
+    if (rmemMax !== undefined) {
+      // Exactly what was granted: a socket left at the kernel default (rmem_default, itself at most
+      // rmem_max) reports 2 × rmem_default, never 2 × min(4 MiB, rmem_max) unless the two are equal.
+      assert.equal(receive, 2 * expected, `receive buffer ${receive}: SO_RCVBUF was not set to ${expected}`);
+    }
     if (rmemMax !== undefined && rmemDefault !== undefined && rmemMax > rmemDefault) {
       assert.ok(receive > rmemDefault, `receive buffer ${receive} is the kernel default`);
     }
