@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { FakeClock, silentLogger } from '../lib/index.ts';
-import { MediaEngine, SdpOrigin, TONES, parseRtp, serializeRtp, type LocalMedia, type MediaFormat } from '../media/index.ts';
+import { MediaEngine, SdpNegotiationError, SdpOrigin, TONES, parseRtp, serializeRtp, type LocalMedia, type MediaFormat } from '../media/index.ts';
 import { Dialog, Headers, makeResponse, MemoryNetwork, SipRequest, SipStack, type InviteServerTransaction, type SipResponse } from '../sip/index.ts';
 import { Bridge } from './bridge.ts';
 import { Channel, type ChannelProfile } from './channel.ts';
@@ -244,6 +244,24 @@ describe('late offer', { timeout: 20_000 }, () => {
     a.hangup();
     b.hangup();
     for (const s of sockets) s.close();
+  });
+
+  test('an ACK answering a codec other than the bridged peer\'s is refused, changing nothing (no transcoding)', async () => {
+    const a = await channel('mismatch-a');
+    const b = await channel('mismatch-b');
+    const bridges = new Map<string, Bridge>();
+    const local = localOf(a);
+    a.media.setFormat({ codec: 'PCMA', payloadType: 8, telephoneEventPayloadType: 101 });
+    b.media.setFormat({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101 });
+    const bridge = new Bridge(engine, a, b, bridges);
+    const ack = new SipRequest('ACK', 'sip:switchboard@10.0.0.2', new Headers([['CSeq', '1 ACK']]), Buffer.from(phoneSdp({ formats: '8 101' })));
+    assert.throws(() => applyAckAnswer(a, { ...local, codecs: ['PCMA', 'PCMU'] }, ack, bridges.get(a.uuid)), SdpNegotiationError);
+    assert.equal(a.media.format.codec, 'PCMA', 'unchanged');
+    const same = new SipRequest('ACK', 'sip:switchboard@10.0.0.2', new Headers([['CSeq', '1 ACK']]), Buffer.from(phoneSdp({ formats: '0 101' })));
+    assert.equal(applyAckAnswer(a, { ...local, codecs: ['PCMA', 'PCMU'] }, same, bridges.get(a.uuid)).format.codec, 'PCMU');
+    bridge.unbridge();
+    a.hangup();
+    b.hangup();
   });
 
   test('onAckOf reports the ACK of the INVITE it waits for, once, and nothing after the dialog ended', () => {

@@ -58,12 +58,18 @@ export function onAckOf(dialog: Dialog, inviteSeq: number, handler: (ack: SipReq
  * RFC 3261 §13.2.1: when the offer was in the 2xx, "the answer MUST be in the ACK". Reads it against
  * `local` (what we offered) and applies it to the channel: codec and payload types (its DTMF
  * detector and its bridge's payload renumbering follow) and where to send. Throws
- * {@link SdpNegotiationError} (no SDP in the ACK, nothing usable) or SdpParseError, having changed
- * nothing.
+ * {@link SdpNegotiationError} (no SDP in the ACK, nothing usable, or a codec other than the bridged
+ * peer's) or SdpParseError, having changed nothing.
  */
 export function applyAckAnswer(channel: Channel, local: LocalMedia, ack: SipRequest, bridge: Bridge | undefined): NegotiatedMedia {
   if (ack.body.length === 0) throw new SdpNegotiationError('no_audio', 'the ACK carries no answer to our offer');
   const negotiated = readAnswer(ack.body.toString('utf8'), local);
+  // The relay does not transcode: a peer bridged while we waited for this answer (dialled with
+  // every codec, because ours was not known yet) must have picked the same codec.
+  const peer = bridge?.peerOf(channel);
+  if (peer !== undefined && peer.media.format.codec !== negotiated.format.codec) {
+    throw new SdpNegotiationError('no_audio', `the ACK answers ${negotiated.format.codec} but the bridged leg uses ${peer.media.format.codec}`);
+  }
   channel.media.setFormat(negotiated.format);
   channel.media.setRemote(negotiated.remote);
   channel.formatChanged();
