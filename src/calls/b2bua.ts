@@ -365,6 +365,12 @@ export class B2bua implements SipStackUser {
       stack.respond(transaction, 481);
       return;
     }
+    // §14.2: a UAS that has sent an offer in a re-INVITE and not yet got its answer MUST answer a
+    // re-INVITE that arrives meanwhile with 491; the phone retries after a random wait (§14.1).
+    if (this.#control.isReoffering(leg.channel)) {
+      stack.respond(transaction, 491);
+      return;
+    }
     if (request.body.length === 0) {
       const deps = {
         stack,

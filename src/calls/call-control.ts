@@ -72,6 +72,8 @@ export interface TransferHandler {
  * checks the channel's state first and throws {@link CallCommandError} when it cannot run.
  */
 export class CallControl {
+  /** Channels with a re-INVITE of ours in flight. */
+  readonly #reoffering = new WeakSet<Channel>();
   readonly #ctx: CallContext;
   readonly #moh: MusicOnHoldLookup;
   readonly #log: Logger;
@@ -162,6 +164,7 @@ export class CallControl {
     const format = channel.media.format;
     const local = { ...lm.local, codecs: [format.codec], dtmfPayloadType: format.telephoneEventPayloadType ?? null, direction };
     const offer = createOffer(local, lm.origin);
+    this.#reoffering.add(channel);
     await new Promise<void>((resolve) => {
       const tx = this.#ctx.stack.reinvite(dialog, { body: Buffer.from(offer), contentType: 'application/sdp' });
       tx.on('final', (response) => {
@@ -176,7 +179,15 @@ export class CallControl {
       });
       tx.on('timeout', () => resolve());
       tx.on('transportError', () => resolve());
-    });
+    }).finally(() => this.#reoffering.delete(channel));
+  }
+
+  /**
+   * True while our re-INVITE to `channel` waits for its final response: an offer of ours is open on
+   * that dialog, so a re-INVITE from the phone must get 491 (RFC 3261 §14.2).
+   */
+  isReoffering(channel: Channel): boolean {
+    return this.#reoffering.has(channel);
   }
 
   /** Hands the control the switch's recordings (composition root); without them recording is refused. */
