@@ -8,8 +8,6 @@ import {
 } from '../media/index.ts';
 import {
   FloodGuard,
-  getTag,
-  parseNameAddr,
   parseUri,
   type Dialog,
   type FloodLimits,
@@ -24,6 +22,7 @@ import type { CallNotifier } from './call-notifier.ts';
 import { CallControl, type MusicOnHoldLookup } from './call-control.ts';
 import { enlist, type CallContext, type LegMedia } from './call-context.ts';
 import { Channel } from './channel.ts';
+import { inboundProfile } from './inbound-profile.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
 import { CallflowRunner, deviceModule, userModule, type FlowModule } from './callflow/index.ts';
 import { ALLOW, InboundLeg, USER_AGENT } from './inbound-leg.ts';
@@ -264,8 +263,7 @@ export class B2bua implements SipStackUser {
       if (cancelled) o.stack.respond(tx, 487);
       return;
     }
-    const { account, device } = caller;
-    const realm = String(account['realm'] ?? '');
+    const { account } = caller;
     const dialed = parseUri(request.uri).user ?? '';
     const route = await o.endpoints.callflowFor(account._id, dialed);
 
@@ -278,34 +276,9 @@ export class B2bua implements SipStackUser {
     const { endpoint, media: aMedia } = offer;
     const answerSdp = 'sdp' in offer ? offer.sdp : offer.media;
 
-    const from = parseNameAddr(request.headers.get('From') ?? '');
-    const sip = (device['sip'] ?? {}) as Record<string, unknown>;
-    const username = typeof sip['username'] === 'string' ? sip['username'] : from.uri.user ?? '';
     const uuid = o.channels.get(request.callId) === undefined ? request.callId : `${request.callId}-${endpoint.port}`;
-    const callerName = from.displayName ?? (typeof device['name'] === 'string' ? device['name'] : username);
     const channel = new Channel(
-      {
-        uuid,
-        direction: 'inbound',
-        accountId: account._id,
-        realm,
-        callerIdName: callerName,
-        callerIdNumber: from.uri.user ?? username,
-        calleeIdName: dialed,
-        calleeIdNumber: dialed,
-        destination: dialed,
-        username,
-        authorizingId: device._id,
-        authorizingType: trunk !== undefined ? 'resource' : 'device',
-        ...(typeof device['owner_id'] === 'string' ? { ownerId: device['owner_id'] } : {}),
-        presenceId: `${username}@${realm}`,
-        ...(route !== undefined ? { callflowId: route.callflow._id } : {}),
-        fromUri: `sip:${from.uri.user ?? username}@${from.uri.host}`,
-        toUri: `sip:${dialed}@${parseUri(request.uri).host}`,
-        requestUri: request.uri,
-        ...(getTag(request.headers.get('From') ?? '') !== undefined ? { fromTag: getTag(request.headers.get('From') ?? '') } : {}),
-        ...(request.headers.get('User-Agent') !== undefined ? { userAgent: request.headers.get('User-Agent') } : {}),
-      },
+      inboundProfile(request, caller, { uuid, authorizingType: trunk !== undefined ? 'resource' : 'device', ...(route !== undefined ? { callflowId: route.callflow._id } : {}) }),
       endpoint,
       o.stack.clock,
       this.#log,

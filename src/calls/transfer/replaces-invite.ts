@@ -1,7 +1,8 @@
 import type { G711Codec } from '../../media/index.ts';
-import { getTag, parseNameAddr, parseUri, type InviteServerTransaction, type ServerTransaction, type SipRequest } from '../../sip/index.ts';
+import { type InviteServerTransaction, type ServerTransaction, type SipRequest } from '../../sip/index.ts';
 import { enlist, type CallContext } from '../call-context.ts';
 import { Channel } from '../channel.ts';
+import { inboundProfile } from '../inbound-profile.ts';
 import { InboundLeg } from '../inbound-leg.ts';
 import { answerOffer } from '../answer-offer.ts';
 import type { AuthenticatedCaller, CallerAuthenticator } from '../ports.ts';
@@ -90,36 +91,9 @@ async function answerNewcomer(
   const offer = await answerOffer({ stack, engine, logger: context.logger }, request, tx, [codec]);
   if (offer === undefined) return undefined;
   const { endpoint, sdp, media } = offer;
-  const { account, device } = caller;
-  const realm = String(account['realm'] ?? '');
-  const from = parseNameAddr(request.headers.get('From') ?? '');
-  const sip = (device['sip'] ?? {}) as Record<string, unknown>;
-  const username = typeof sip['username'] === 'string' ? sip['username'] : (from.uri.user ?? '');
-  const dialed = parseUri(request.uri).user ?? '';
-  const fromTag = getTag(request.headers.get('From') ?? '');
-  const userAgent = request.headers.get('User-Agent');
+  const uuid = context.channels.get(request.callId) === undefined ? request.callId : `${request.callId}-${endpoint.port}`;
   const channel = new Channel(
-    {
-      uuid: context.channels.get(request.callId) === undefined ? request.callId : `${request.callId}-${endpoint.port}`,
-      direction: 'inbound',
-      accountId: account._id,
-      realm,
-      callerIdName: from.displayName ?? (typeof device['name'] === 'string' ? device['name'] : username),
-      callerIdNumber: from.uri.user ?? username,
-      calleeIdName: dialed,
-      calleeIdNumber: dialed,
-      destination: dialed,
-      username,
-      authorizingId: device._id,
-      authorizingType: 'device',
-      ...(typeof device['owner_id'] === 'string' ? { ownerId: device['owner_id'] } : {}),
-      presenceId: `${username}@${realm}`,
-      fromUri: `sip:${from.uri.user ?? username}@${from.uri.host}`,
-      toUri: `sip:${dialed}@${parseUri(request.uri).host}`,
-      requestUri: request.uri,
-      ...(fromTag !== undefined ? { fromTag } : {}),
-      ...(userAgent !== undefined ? { userAgent } : {}),
-    },
+    inboundProfile(request, caller, { uuid, authorizingType: 'device' }),
     endpoint,
     context.clock,
     context.logger,
