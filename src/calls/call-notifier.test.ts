@@ -5,21 +5,9 @@ import { FakeClock, silentLogger } from '../lib/index.ts';
 import { MediaEngine } from '../media/index.ts';
 import { CallNotifier } from './call-notifier.ts';
 import { Channel, type ChannelProfile } from './channel.ts';
+import { channelProfile } from '../../test/support/channel-profile.ts';
 
-const PROFILE: ChannelProfile = {
-  uuid: 'n-1',
-  direction: 'inbound',
-  accountId: 'acct',
-  realm: 'acme.test',
-  callerIdName: 'Alice',
-  callerIdNumber: '1001',
-  calleeIdName: '2001',
-  calleeIdNumber: '2001',
-  destination: '2001',
-  fromUri: 'sip:1001@acme.test',
-  toUri: 'sip:2001@acme.test',
-  requestUri: 'sip:2001@acme.test',
-};
+const PROFILE: ChannelProfile = channelProfile({ uuid: 'n-1' });
 
 describe('CallNotifier', { timeout: 20_000 }, () => {
   let engine: MediaEngine;

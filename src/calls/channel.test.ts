@@ -5,21 +5,9 @@ import { MediaEngine } from '../media/index.ts';
 import type { Dialog } from '../sip/index.ts';
 import { Channel, CHANNEL_STATES, IllegalChannelTransition, type ChannelProfile, type ChannelSignalling, type ChannelState } from './channel.ts';
 import type { HangupCause } from './hangup-cause.ts';
+import { channelProfile } from '../../test/support/channel-profile.ts';
 
-const PROFILE: ChannelProfile = {
-  uuid: 'chan-1',
-  direction: 'inbound',
-  accountId: 'acct',
-  realm: 'acme.test',
-  callerIdName: 'Alice',
-  callerIdNumber: '1001',
-  calleeIdName: '2001',
-  calleeIdNumber: '2001',
-  destination: '2001',
-  fromUri: 'sip:1001@acme.test',
-  toUri: 'sip:2001@acme.test',
-  requestUri: 'sip:2001@acme.test',
-};
+const PROFILE: ChannelProfile = channelProfile({ uuid: 'chan-1' });
 
 /** docs/calls.md "Channel state": every move the table allows. */
 const LEGAL: Readonly<Record<ChannelState, readonly ChannelState[]>> = {

@@ -11,21 +11,9 @@ import { Channel, type ChannelProfile } from './channel.ts';
 import { InboundLeg } from './inbound-leg.ts';
 import { LateOffer, applyAckAnswer, offerInAnswer, onAckOf } from './late-offer.ts';
 import { answerOfferlessReinvite } from './offerless-reinvite.ts';
+import { channelProfile } from '../../test/support/channel-profile.ts';
 
-const PROFILE: ChannelProfile = {
-  uuid: 'late-1',
-  direction: 'inbound',
-  accountId: 'acct',
-  realm: 'acme.test',
-  callerIdName: 'Alice',
-  callerIdNumber: 'alice',
-  calleeIdName: '2001',
-  calleeIdNumber: '2001',
-  destination: '2001',
-  fromUri: 'sip:alice@acme.test',
-  toUri: 'sip:2001@acme.test',
-  requestUri: 'sip:2001@acme.test',
-};
+const PROFILE: ChannelProfile = channelProfile({ uuid: 'late-1', callerIdNumber: 'alice', fromUri: 'sip:alice@acme.test' });
 const SW_CONTACT = '<sip:switchboard@10.0.0.2:5060>';
 const PHONE_MEDIA_PORT = 40_000;
 

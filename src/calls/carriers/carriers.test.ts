@@ -9,6 +9,7 @@ import { Channel, type ChannelProfile } from '../channel.ts';
 import type { HangupCause } from '../hangup-cause.ts';
 import { Carriers } from './carriers.ts';
 import { ResourceCatalog } from './resource-catalog.ts';
+import { channelProfile } from '../../../test/support/channel-profile.ts';
 
 const doc = (id: string, type: string, fields: Record<string, unknown>): StoredDoc => ({
   _id: id,
@@ -27,20 +28,7 @@ const DEVICES = new Map([
   ['dev-plain', doc('dev-plain', 'device', {})],
 ]);
 
-const PROFILE: ChannelProfile = {
-  uuid: 'chan',
-  direction: 'inbound',
-  accountId: 'acct',
-  realm: 'acme.test',
-  callerIdName: 'Alice',
-  callerIdNumber: '1001',
-  calleeIdName: '2001',
-  calleeIdNumber: '2001',
-  destination: '2001',
-  fromUri: 'sip:1001@acme.test',
-  toUri: 'sip:2001@acme.test',
-  requestUri: 'sip:2001@acme.test',
-};
+const PROFILE: ChannelProfile = channelProfile({ uuid: 'chan' });
 
 /** A session that records the failures it is told of. */
 class RecordingSession implements CallerSession {

@@ -15,22 +15,9 @@ import type { CallContext } from '../call-context.ts';
 import { CallCommandError, CallControl } from '../call-control.ts';
 import { Channel, type ChannelProfile } from '../channel.ts';
 import { CallRecordings, StoreRecordingArchive, type FinishedRecording, type RecordingArchive } from './index.ts';
+import { channelProfile } from '../../../test/support/channel-profile.ts';
 
-const PROFILE: ChannelProfile = {
-  uuid: 'a',
-  direction: 'inbound',
-  accountId: '0123456789abcdef0123456789abcdef',
-  realm: 'acme.test',
-  callerIdName: 'Alice',
-  callerIdNumber: '1001',
-  calleeIdName: 'Bob',
-  calleeIdNumber: '2001',
-  destination: '2001',
-  fromUri: 'sip:1001@acme.test',
-  toUri: 'sip:2001@acme.test',
-  requestUri: 'sip:2001@acme.test;transport=udp',
-  ownerId: 'owner-1',
-};
+const PROFILE: ChannelProfile = channelProfile({ uuid: 'a', accountId: '0123456789abcdef0123456789abcdef', calleeIdName: 'Bob', requestUri: 'sip:2001@acme.test;transport=udp', ownerId: 'owner-1' });
 
 /** A phone's RTP socket on 127.0.0.1 (what it receives is dropped). */
 async function phoneSocket(): Promise<Socket> {
