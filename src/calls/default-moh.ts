@@ -1,3 +1,5 @@
+import { encodePcm16Wav } from '../media/index.ts';
+
 /**
  * The built-in music on hold: a soft arpeggio loop synthesised once (8 kHz, 16-bit PCM WAV), used
  * when neither the user nor the account names a `music_on_hold.media_id`.
@@ -18,20 +20,6 @@ export function defaultMusicOnHold(): Buffer {
       pcm.writeInt16LE(Math.round(v * envelope * 6000), (n * noteSamples + i) * 2);
     }
   });
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  cached = Buffer.concat([header, pcm]);
+  cached = encodePcm16Wav(pcm, rate);
   return cached;
 }

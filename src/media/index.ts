@@ -103,6 +103,6 @@ export { DtmfSender, type DtmfSenderOptions } from './dtmf-sender.ts';
 export { RtpSource, type RtpOutput, type RtpSourceEvents, type SourceEndReason } from './rtp-source.ts';
 export { RtpPlayer, type FrameSource, type RtpPlayerOptions } from './rtp-player.ts';
 export { ToneSource, TONES, type ToneSpec } from './tone-source.ts';
-export { readWavInfo, decodeWav, SampleSource, WAV_FORMATS, type WavFormat, type WavInfo, type WavAudio } from './wav.ts';
+export { readWavInfo, decodeWav, encodePcm16Wav, SampleSource, WAV_FORMATS, type WavFormat, type WavInfo, type WavAudio } from './wav.ts';
 export { WavRecorder, type WavRecorderOptions, type RecordingInfo } from './wav-recorder.ts';
 export { MediaEngine, type MediaEngineOptions, type MediaStats } from './media-engine.ts';

@@ -115,3 +115,25 @@ export class SampleSource implements FrameSource {
     return written;
   }
 }
+
+/**
+ * A canonical 44-byte-header WAV (RIFF, `fmt ` chunk with WAVE_FORMAT_PCM = 1, `data` chunk) around
+ * 16-bit little-endian PCM, interleaved when `channels` > 1.
+ */
+export function encodePcm16Wav(pcm: Buffer, rate: number, channels = 1): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2 * channels, 28);
+  header.writeUInt16LE(2 * channels, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, pcm]);
+}

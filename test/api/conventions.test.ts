@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../support/backends.ts';
 import { startHarness, type Harness, type TestAccount } from '../support/api-harness.ts';
+import { encodePcm16Wav } from '../../src/media/index.ts';
 
 for (const makeBackend of backends()) {
   const backend = makeBackend();
@@ -178,19 +179,5 @@ function makeWav(rate: number, ms: number, channels = 1): Buffer {
     const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000);
     for (let c = 0; c < channels; c++) data.writeInt16LE(v, (i * channels + c) * 2);
   }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2 * channels, 28);
-  header.writeUInt16LE(2 * channels, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return encodePcm16Wav(data, rate, channels);
 }

@@ -9,6 +9,7 @@ import { call, phone, provision, type Phones } from '../support/switch-fixture.t
 import { settled } from '../support/live-channels.ts';
 import { eventually } from '../support/wait.ts';
 import type { BusMessage } from '../../src/bus/index.ts';
+import { encodePcm16Wav } from '../../src/media/index.ts';
 
 const skip = sippSkip();
 
@@ -17,21 +18,7 @@ function toneWav(ms: number): Buffer {
   const samples = (8000 * ms) / 1000;
   const pcm = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / 8000) * 8000), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + pcm.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([h, pcm]);
+  return encodePcm16Wav(pcm, 8000);
 }
 
 describe('callflow modules ring_group, play and park (SIPp phones)', { skip }, () => {
