@@ -16,18 +16,12 @@ import { killAllChildren } from './support/children.ts';
 import { measureEventDelivery, type EventBenchResult } from './events/event-delivery.ts';
 import { machineInfo, waitForQuiet } from './events/machine.ts';
 import { formatEvents, formatListing, formatMachine } from './events/report.ts';
-import { envNumber } from './support/env.ts';
+import { envNumber, envNumbers } from './support/env.ts';
 
 const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
 const num = (name: string, fallback: number): number => envNumber(name, fallback, env);
-const list = (name: string, fallback: readonly number[]): number[] => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return [...fallback];
-  const values = raw.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name}: expected comma-separated positive numbers, got '${raw}'`);
-  return values;
-};
+const list = (name: string, fallback: readonly number[]): number[] => envNumbers(name, fallback, env);
 
 const settings = {
   parts: (env['BENCH_PARTS'] ?? 'events,channels').split(',').map((s) => s.trim()),

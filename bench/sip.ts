@@ -11,18 +11,12 @@ import type { RigOptions, RtpPlayer } from './sip/rig.ts';
 import { RigSession } from './sip/session.ts';
 import { measureSetupRate, measureSignallingOnly, type SetupRateOptions } from './sip/setup-rate.ts';
 import type { SweepResult } from './sip/sweep.ts';
-import { envNumber } from './support/env.ts';
+import { envNumber, envNumbers } from './support/env.ts';
 
 const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
 const num = (name: string, fallback: number): number => envNumber(name, fallback, env);
-const list = (name: string, fallback: readonly number[]): number[] => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return [...fallback];
-  const values = raw.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name}: expected comma-separated positive numbers, got '${raw}'`);
-  return values;
-};
+const list = (name: string, fallback: readonly number[]): number[] => envNumbers(name, fallback, env);
 const rtpPlayer = (raw: string): RtpPlayer => {
   if (raw !== 'node' && raw !== 'sipp') throw new Error(`BENCH_RTP_PLAYER: expected node or sipp, got '${raw}'`);
   return raw;

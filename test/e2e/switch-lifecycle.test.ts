@@ -84,6 +84,16 @@ describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 },
     return { h, p, events: recorder(h) };
   };
 
+  /** After app.close(): both SIPp processes are gone, nothing is left, and both legs ended with SYSTEM_SHUTDOWN. */
+  const stoppedClean = async (h: Harness, events: readonly Seen[], ...pids: (number | undefined)[]): Promise<void> => {
+    for (const pid of pids) await gone(pid);
+    assert.equal(h.app.switch.channels.size, 0);
+    assert.equal(h.app.switch.engine.stats().endpoints, 0);
+    const { inbound, outbound } = checkLifecycles(events);
+    assert.equal(destroyOf(inbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
+    assert.equal(destroyOf(outbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
+  };
+
   after(async () => {
     await stopAllSipp();
   });
@@ -102,13 +112,7 @@ describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 },
       assert.equal(b.exitCode, 0, explainSipp(b));
       assert.match(a.messages ?? '', /BYE sip:/, 'the caller got no BYE');
       assert.match(b.messages ?? '', /BYE sip:/, 'the callee got no BYE');
-      await gone(alice.pid);
-      await gone(bob.pid);
-      assert.equal(h.app.switch.channels.size, 0);
-      assert.equal(h.app.switch.engine.stats().endpoints, 0);
-      const { inbound, outbound } = checkLifecycles(events);
-      assert.equal(destroyOf(inbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
-      assert.equal(destroyOf(outbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
+      await stoppedClean(h, events, alice.pid, bob.pid);
     } finally {
       await h.close();
     }
@@ -124,13 +128,7 @@ describe('graceful stop of the switch (SIPp phones)', { skip, timeout: 90_000 },
       const [a, b] = await Promise.all([alice.done, bob.done]);
       assert.equal(a.exitCode, 0, explainSipp(a));
       assert.equal(b.exitCode, 0, explainSipp(b));
-      await gone(alice.pid);
-      await gone(bob.pid);
-      assert.equal(h.app.switch.channels.size, 0);
-      assert.equal(h.app.switch.engine.stats().endpoints, 0);
-      const { inbound, outbound } = checkLifecycles(events);
-      assert.equal(destroyOf(inbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
-      assert.equal(destroyOf(outbound)?.payload['hangup_cause'], 'SYSTEM_SHUTDOWN');
+      await stoppedClean(h, events, alice.pid, bob.pid);
     } finally {
       await h.close();
     }
